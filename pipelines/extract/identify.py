@@ -1,0 +1,124 @@
+"""Who published a report, for which statistics year, and in which format."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pipelines.documents.model import Document
+from pipelines.extract import labels
+from pipelines.extract.numbers import normalise
+
+_REPORT_TITLE = re.compile(
+    r"(?P<before>[^\s。，,：:]{0,60}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<after>[^\s。，,]{0,40}?)\s*"
+    r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度|年)?(?:报告|报)"
+)
+_STATISTICS_PERIOD = re.compile(
+    r"统计(?:期限|时限|周期|时间|区间|范围)[^。]{0,16}?(?P<start>(?:19|20)\d{2})\s*年[^。]{0,30}?(?:至|到|—|-)\s*"
+    r"(?:(?P<end>(?:19|20)\d{2})\s*年)?"
+)
+_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})")
+_PUBLISHED_LABEL = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|印发日期)[:：\s]*")
+_SITE_SUFFIX = re.compile(r"\s*[-_|｜—–]+\s*[^-_|｜—–]*(?:网|门户|政府网站|人民政府网)$")
+_AGENCY_TAIL = re.compile(r"(?:关于)?(?:印发|发布)?$")
+_AGENCY_ENDINGS = re.compile(
+    r"(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|管理委员会|管委会|委员会|局|厅|委|办|署|院|中心|"
+    r"街道办事处|办事处|乡|镇|街道|区|县|市|省|片区|实验区|管理局|公司|所|站)$"
+)
+
+
+def _clean_agency(text: str) -> str | None:
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\s+", "", text)
+    text = re.sub(r"^(?:标题|题目|关于)[:：]?", "", text)
+    text = re.sub(r"^[\d一二三四五六七八九十、.（）()]+", "", text)
+    text = _AGENCY_TAIL.sub("", text).strip("《》“”\"'：:，,")
+    if len(text) < 2 or len(text) > 40 or not re.search(r"[\u4e00-\u9fff]", text):
+        return None
+    return text
+
+
+def _title_candidates(document: Document) -> list[str]:
+    candidates: list[str] = []
+    if document.title:
+        candidates.append(_SITE_SUFFIX.sub("", document.title.strip()))
+    head = [b.text for b in document.blocks[:25] if b.kind == "text"]
+    candidates.extend(line for block in head for line in block.splitlines() if line.strip())
+    # Titles are often broken over two or three lines (PDF, Word): also try consecutive joins.
+    lines = [line.strip() for block in head for line in block.splitlines() if line.strip()][:30]
+    for i in range(len(lines) - 1):
+        candidates.append(lines[i] + lines[i + 1])
+        if i + 2 < len(lines):
+            candidates.append(lines[i] + lines[i + 1] + lines[i + 2])
+    return candidates
+
+
+def identify_title(document: Document) -> tuple[str | None, str | None, int | None]:
+    """(title, agency, year) from the first line that reads like a report title."""
+    for candidate in _title_candidates(document):
+        compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", candidate))
+        match = _REPORT_TITLE.search(compact)
+        if not match:
+            continue
+        before = _clean_agency(match.group("before"))
+        after = _clean_agency(match.group("after"))
+        agency = before if before and _AGENCY_ENDINGS.search(before) else after or before
+        return compact[: match.end()], agency, int(match.group("year"))
+    return None, None, None
+
+
+def statistics_year(text: str) -> int | None:
+    match = _STATISTICS_PERIOD.search(unicodedata.normalize("NFKC", text))
+    if not match:
+        return None
+    return int(match.group("end") or match.group("start"))
+
+
+def publication_date(document: Document) -> str | None:
+    candidates: list[str] = []
+    if document.metadata.get("published"):
+        candidates.append(document.metadata["published"])
+    text = unicodedata.normalize("NFKC", document.full_text())
+    label = _PUBLISHED_LABEL.search(text)
+    if label:
+        candidates.append(text[label.end() : label.end() + 20])
+    # The signature date closes the report.
+    tail = [b.text for b in document.blocks[-6:] if b.kind == "text"]
+    candidates.extend(reversed(tail))
+    for candidate in candidates:
+        match = _DATE.search(candidate)
+        if match:
+            y, m, d = int(match["y"]), int(match["m"]), int(match["d"])
+            if 1 <= m <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def detect_year(document: Document, title_year: int | None, published: str | None) -> int | None:
+    """Statistics year: the 统计期限 sentence, else the title, else a January–June publication date
+    names the previous year. Unknown stays None (never a guess from today's date)."""
+    stated = statistics_year(document.full_text()[:20000])
+    if stated:
+        return stated
+    if title_year:
+        return title_year
+    if published:
+        year, month = int(published[:4]), int(published[5:7])
+        return year - 1 if month <= 6 else None
+    return None
+
+
+def detect_format(document: Document) -> str:
+    """The format of the tables actually used (table 2 decides; table 3 when table 2 is absent)."""
+    text = normalise(document.full_text())
+    has_2021 = bool(labels.FORMAT_2021_MARKERS.search(text))
+    has_2019 = bool(labels.FORMAT_2019_MARKERS.search(text))
+    if has_2021 and not has_2019:
+        return "2021"
+    if has_2019 and not has_2021:
+        return "2019"
+    if has_2021 and has_2019:
+        return "2021" if len(labels.FORMAT_2021_MARKERS.findall(text)) >= len(labels.FORMAT_2019_MARKERS.findall(text)) else "2019"
+    if labels.T3_PRESENT.search(text):
+        return "2021" if labels.T3_2021_SUBROWS.search(text) else "2019"
+    return "legacy"

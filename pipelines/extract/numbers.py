@@ -1,0 +1,107 @@
+"""Cell and phrase values: raw text → (value, semantic). Never turns a blank into 0."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+NA_MARKS = frozenset({"/", "／", "—", "——", "-", "－", "–", "─", "无", "—/—", "\\", "×", "--", "---"})
+_DASHES = str.maketrans({"－": "-", "−": "-", "–": "-", "—": "-", "﹣": "-", "＋": "+", "﹢": "+"})
+_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
+_APPROX = re.compile(r"(余|多|约|近|逾|超过|左右)")
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+CN_NUMERAL_CHARS = "〇零一二两三四五六七八九十百千万亿"
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    value: float | int | None
+    semantic: str  # number | approx | blank | na | text
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and punctuation), unify dashes, drop all whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "").translate(_DASHES))
+
+
+def chinese_numeral(text: str) -> int | None:
+    """一百二十三 → 123, 两千 → 2000, 三万五千 → 35000, 〇 → 0; None when not a numeral."""
+    if not text or any(ch not in CN_NUMERAL_CHARS for ch in text):
+        return None
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch] if digit is None else digit * 10 + _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        else:
+            total += (section + (digit or 0)) * _CN_BIG[ch]
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+def _as_number(text: str) -> float | int | None:
+    match = _NUMBER.match(text)
+    if not match:
+        return None
+    sign, integer, fraction = match.groups()
+    integer = integer.replace(",", "")
+    if fraction:
+        number: float | int = float(f"{sign}{integer}{fraction}")
+    else:
+        number = int(f"{sign}{integer}")
+    return number
+
+
+def parse_cell(raw: str, *, unit_to: str | None = None) -> ParsedValue:
+    """Parse one table cell. ``unit_to='万元'`` converts amounts written in 元 (the unit stays in raw)."""
+    text = normalise(raw)
+    if text == "":
+        return ParsedValue(None, "blank")
+    if text in NA_MARKS or set(text) <= set("/-\\"):
+        return ParsedValue(None, "na")
+    approx = bool(_APPROX.search(text))
+    core = _APPROX.sub("", text)
+    scale = 1.0
+    if unit_to == "万元":
+        if core.endswith("万元"):
+            core = core[:-2]
+        elif core.endswith("元"):
+            core, scale = core[:-1], 1 / 10_000
+    core = re.sub(r"(件|条|项|个|份|次|人次|宗|起)$", "", core)
+    multiplier = 1
+    if core.endswith("万") and _as_number(core[:-1]) is not None:
+        core, multiplier = core[:-1], 10_000
+    number = _as_number(core)
+    if number is None:
+        cn = chinese_numeral(core)
+        if cn is None:
+            return ParsedValue(None, "text")
+        number = cn
+    if scale != 1.0 or multiplier != 1:
+        scaled = number * multiplier * scale
+        number = round(scaled, 10)
+        if isinstance(number, float) and number.is_integer() and scale == 1.0:
+            number = int(number)
+    return ParsedValue(number, "approx" if approx else "number")
+
+
+def parse_amount_wanyuan(raw: str) -> ParsedValue:
+    return parse_cell(raw, unit_to="万元")

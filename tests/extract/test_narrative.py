@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from pipelines.extract.narrative import read_narrative
+
+
+def _values(text: str, report_format: str = "legacy") -> dict[str, float | None]:
+    values, _ = read_narrative([(text, 0, None)], report_format)
+    return {v.metric: v.value for v in values}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric", "expected"),
+    [
+        ("全年主动公开政府信息2645条，主要通过政府网站公开。", "n.proactive.total", 2645),
+        ("2016年全区主动公开政府信息3460条。", "n.proactive.total", 3460),
+        ("未收到公民、法人或其他组织的政府信息公开申请。", "n.applications.received", 0),
+        ("共收到有关政府信息公开的申请21条。", "n.applications.received", 21),
+        ("市政府办公厅代表市政府共受理政府信息公开申请859件。", "n.applications.received", 859),
+        ("政府信息公开检索、复制、邮寄等服务均未收费。", "n.fees.amount", 0),
+        ("全年未收取任何费用。", "n.fees.amount", 0),
+        ("收取检索、复制等费用120元。", "n.fees.amount", 120),
+        ("未发生因政府信息公开申请行政复议、提起行政诉讼的情况。", "n.reconsideration.total", 0),
+        ("未发生因政府信息公开申请行政复议、提起行政诉讼的情况。", "n.litigation.total", 0),
+        ("因政府信息公开申请行政复议3件、提起行政诉讼2件。", "n.reconsideration.total", 3),
+        ("因政府信息公开申请行政复议3件、提起行政诉讼2件。", "n.litigation.total", 2),
+    ],
+)
+def test_phrases(sentence: str, metric: str, expected: float) -> None:
+    assert _values(sentence)[metric] == expected
+
+
+def test_cumulative_figures_are_not_this_years() -> None:
+    text = "门户网站累计发布信息98000条。全年主动公开政府信息1200条。"
+    assert _values(text)["n.proactive.total"] == 1200
+
+
+def test_total_with_matching_breakdown_is_chosen() -> None:
+    text = (
+        "三、主动公开政府信息情况\n（一）主动公开数量\n"
+        "2016年,政府信息公开系统共填报信息总数达5491条,审核推送信息3796条,其中:概况信息31条,政府文件179条,"
+        "动态信息2780条,突发事件信息9条,财政信息181条,重大项目信息426条,计划报告53条,人事信息16条,其他信息121条。"
+    )
+    assert _values(text)["n.proactive.total"] == 3796
+
+
+def test_breakdown_that_does_not_sum_is_a_finding() -> None:
+    values, findings = read_narrative(
+        [("2016年,行政复议数量为4件,其中维持具体行政行为数1件,其他情形数2件。", 0, None)], "legacy"
+    )
+    assert {v.metric: v.value for v in values}["n.reconsideration.total"] == 4
+    assert [f.check for f in findings] == ["legacy.identity.breakdown_sum"]
