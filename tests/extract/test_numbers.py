@@ -45,3 +45,15 @@ def test_chinese_numerals() -> None:
     assert chinese_numeral("十") == 10
     assert chinese_numeral("三万五千") == 35000
     assert chinese_numeral("abc") is None
+
+
+def test_metric_dictionary_mirrors_the_spec(corpus_dir) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from pipelines.metrics import load_metrics
+
+    spec = corpus_dir.parent / "spec" / "metrics.csv"
+    with spec.open(encoding="utf-8", newline="") as handle:
+        spec_ids = [row[0] for row in csv.reader(handle)][1:]
+    assert list(load_metrics()) == spec_ids
+    assert all(m.description and m.unit for m in load_metrics().values())

@@ -1,0 +1,218 @@
+"""Build the DuckDB warehouse from the Parquet lake and publish it by atomic swap.
+
+Why build-then-swap: DuckDB allows one writer per file and even a read-only reader blocks a writer. So the
+pipeline never writes the published file. It builds ``warehouse/build-<uuid>.duckdb``, checkpoints and
+closes it, then ``os.replace``-s it onto ``warehouse/xxgk.duckdb``. On POSIX the rename is atomic: an
+analyst's open read-only session keeps reading the old inode (complete, consistent data) and never blocks
+the rebuild; the next session opens the new file. A failed build never touches the published file.
+
+SQL lives in ``pipelines/sql`` — one object per file, each a ``select``; this module only wraps them in
+``create table <name> as`` and binds parameters (the lake glob, the dictionary path). Values are never
+formatted into SQL text; the only composed text is the table name, which comes from our own file names
+and is checked against a strict identifier pattern.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines import lake
+from pipelines.paths import ProjectPaths
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+METRICS_CSV = Path(__file__).resolve().parent / "metrics.csv"
+
+# Lake datasets staged as temporary tables (not persisted in the published file), in this order.
+LAKE_STAGING: tuple[tuple[str, str], ...] = (
+    ("lake_documents", "documents"),
+    ("lake_metric_values", "metric_values"),
+    ("lake_findings", "findings"),
+)
+
+# Published tables in dependency order; each is built from pipelines/sql/<name>.sql.
+WAREHOUSE_TABLES: tuple[str, ...] = (
+    "metric_dictionary",
+    "reports",
+    "errors",
+    "metric_values",
+    "findings",
+    "agency_year",
+    "agency_yoy",
+)
+
+BUILD_FILE_PREFIX = "build-"
+STALE_BUILD_AGE_SECONDS = 3600
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_NAMED_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build published: the file and each table's row count."""
+
+    published_path: Path
+    row_counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def read_sql(name: str) -> str:
+    """The text of ``pipelines/sql/<name>.sql``."""
+    if not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"not a SQL object name: {name!r}")
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _bind_parameters(sql: str, available: dict[str, Any]) -> dict[str, Any]:
+    """The subset of ``available`` the statement uses (DuckDB rejects unused named parameters)."""
+    wanted = set(_NAMED_PARAMETER.findall(sql))
+    missing = wanted - set(available)
+    if missing:
+        raise KeyError(f"SQL parameters without a value: {sorted(missing)}")
+    return {name: available[name] for name in wanted}
+
+
+def _create_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    select_sql: str,
+    parameters: dict[str, Any],
+    *,
+    temporary: bool = False,
+) -> None:
+    if not _IDENTIFIER.fullmatch(table):
+        raise ValueError(f"not a table name: {table!r}")
+    kind = "temp table" if temporary else "table"
+    statement = f'create {kind} "{table}" as\n{select_sql}'  # identifier only; values are bound
+    con.execute(statement, _bind_parameters(select_sql, parameters) or None)
+
+
+def _stage_lake(con: duckdb.DuckDBPyConnection, paths: ProjectPaths) -> None:
+    """Stage each lake dataset; an empty dataset becomes an empty table with the lake schema, because
+    ``read_parquet`` fails on a glob that matches nothing and downstream SQL must still bind."""
+    for staging_table, dataset in LAKE_STAGING:
+        if lake.dataset_files(paths, dataset):
+            _create_table(
+                con,
+                staging_table,
+                read_sql(staging_table),
+                {"glob": lake.dataset_glob(paths, dataset)},
+                temporary=True,
+            )
+        else:
+            empty_rows = lake.schema_for(dataset).empty_table()
+            con.register("empty_lake_rows", empty_rows)
+            _create_table(con, staging_table, "select * from empty_lake_rows", {}, temporary=True)
+            con.unregister("empty_lake_rows")
+
+
+def _load_tables(con: duckdb.DuckDBPyConnection, paths: ProjectPaths) -> dict[str, int]:
+    """Create every warehouse table in dependency order and return their row counts."""
+    _stage_lake(con, paths)
+    parameters: dict[str, Any] = {"metrics_csv": str(METRICS_CSV)}
+    row_counts: dict[str, int] = {}
+    for table in WAREHOUSE_TABLES:
+        _create_table(con, table, read_sql(table), parameters)
+        row = con.execute(f'select count(*) from "{table}"').fetchone()  # name checked in _create_table
+        row_counts[table] = int(row[0]) if row else 0
+    return row_counts
+
+
+def remove_stale_builds(paths: ProjectPaths, max_age_seconds: float = STALE_BUILD_AGE_SECONDS) -> list[Path]:
+    """Delete build files left by killed builds. Only old ones: a younger file may be a build running in
+    another process right now."""
+    removed: list[Path] = []
+    if not paths.warehouse_dir.exists():
+        return removed
+    cutoff = time.time() - max_age_seconds
+    for candidate in paths.warehouse_dir.glob(f"{BUILD_FILE_PREFIX}*.duckdb*"):
+        try:
+            if candidate.stat().st_mtime < cutoff:
+                candidate.unlink()
+                removed.append(candidate)
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def _remove_build_files(build_file: Path) -> None:
+    build_file.unlink(missing_ok=True)
+    Path(f"{build_file}.wal").unlink(missing_ok=True)
+
+
+def build_warehouse(paths: ProjectPaths) -> BuildResult:
+    """Build a fresh DuckDB file from the lake and publish it atomically; return the row counts.
+
+    On any failure the build file is removed and the previously published file is left as it was.
+    """
+    started = time.monotonic()
+    paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(paths)
+    build_file = paths.warehouse_dir / f"{BUILD_FILE_PREFIX}{uuid.uuid4().hex}.duckdb"
+    try:
+        con = duckdb.connect(str(build_file))
+        try:
+            row_counts = _load_tables(con, paths)
+            # Everything into the main file, so the published file is self-contained (no .wal beside it).
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        if Path(f"{build_file}.wal").exists():
+            raise RuntimeError(f"build left a write-ahead log next to {build_file}; not publishing")
+        lake.fsync_file(build_file)
+        # A WAL beside the published name would be replayed onto the new file by the next writer that
+        # opens it; our files are checkpointed, so one can only be left by someone opening it read-write.
+        Path(f"{paths.warehouse_file}.wal").unlink(missing_ok=True)
+        os.replace(build_file, paths.warehouse_file)
+        lake.fsync_dir(paths.warehouse_dir)
+    except BaseException:
+        _remove_build_files(build_file)
+        raise
+    return BuildResult(
+        published_path=paths.warehouse_file,
+        row_counts=row_counts,
+        seconds=time.monotonic() - started,
+    )
+
+
+def connect_published(paths: ProjectPaths) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse.
+
+    Caveat: the duckdb Python package caches database instances per path within a process, so while any
+    connection to the published file is open in this process, new connections reuse that instance and see
+    the file as it was when it was first opened. Close connections promptly (as :func:`query` does).
+    """
+    if not paths.warehouse_file.exists():
+        raise FileNotFoundError(
+            f"no published warehouse at {paths.warehouse_file}; run build_warehouse first"
+        )
+    return duckdb.connect(str(paths.warehouse_file), read_only=True)
+
+
+def query(
+    paths: ProjectPaths,
+    sql: str,
+    params: Sequence[Any] | Mapping[str, Any] | None = None,
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one statement against the published warehouse, read-only, and return (columns, rows)."""
+    con = connect_published(paths)
+    try:
+        if params is None:
+            cursor = con.execute(sql)
+        elif isinstance(params, Mapping):
+            cursor = con.execute(sql, dict(params))
+        else:
+            cursor = con.execute(sql, list(params))
+        columns = [column[0] for column in cursor.description or []]
+        rows = cursor.fetchall()
+    finally:
+        con.close()
+    return columns, rows
