@@ -1,0 +1,30 @@
+"""Inbox folder → content-addressed raw store + manifest."""
+
+
+import dagster as dg
+
+from assets.resources import StorageResource
+from pipelines.sources.folder import load_folder
+
+
+@dg.asset(
+    key=["raw", "documents"],
+    group_name="raw",
+    kinds={"parquet"},
+    description="Every report file ever loaded, by sha256 (data/raw), with one manifest row per load.",
+)
+def raw_documents(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
+    storage.inbox_path.mkdir(parents=True, exist_ok=True)
+    result = load_folder(storage.paths, storage.inbox_path, source="inbox")
+    context.log.info(f"inbox {storage.inbox_path}: {result}")
+    return dg.MaterializeResult(
+        metadata={
+            "inbox": str(storage.inbox_path),
+            "files_seen": result.files_seen,
+            "stored_new": result.stored_new,
+            "already_known": result.already_known,
+            "manifest_rows_added": result.manifest_rows_added,
+            "skipped": len(result.skipped),
+            "skipped_reasons": dg.MetadataValue.json([{"path": s.path, "reason": s.reason} for s in result.skipped]),
+        }
+    )

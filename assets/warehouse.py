@@ -1,0 +1,28 @@
+"""Parquet lake → DuckDB warehouse, built aside and published by atomic swap."""
+
+
+import dagster as dg
+
+from assets.extracted import EXTRACTED_DOCUMENTS, EXTRACTED_FINDINGS, EXTRACTED_VALUES
+from assets.resources import StorageResource
+from pipelines.warehouse import build_warehouse
+
+
+@dg.asset(
+    key=["warehouse", "duckdb"],
+    deps=[EXTRACTED_DOCUMENTS, EXTRACTED_VALUES, EXTRACTED_FINDINGS],
+    group_name="warehouse",
+    kinds={"duckdb"},
+    pool="duckdb_writer",
+    description="The published DuckDB file (data/warehouse/xxgk.duckdb): reports, metric_values, agency_year, "
+    "agency_yoy, findings, errors, metric_dictionary.",
+)
+def warehouse_duckdb(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
+    result = build_warehouse(storage.paths)
+    context.log.info(f"published {result.published_path}: {result.row_counts}")
+    return dg.MaterializeResult(
+        metadata={
+            "published_path": dg.MetadataValue.path(str(result.published_path)),
+            **{f"rows_{table}": count for table, count in sorted(result.row_counts.items())},
+        }
+    )
