@@ -1,6 +1,5 @@
 """Asset checks: structural gates block publication; source findings are warnings with counts."""
 
-
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -24,20 +23,26 @@ def _result(gates: list[GateResult]) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=not failed, metadata=metadata, description=description)  # type: ignore[arg-type]
 
 
-@dg.asset_check(asset=EXTRACTED_VALUES, blocking=True, description="Structural gate: ids, semantics, uniqueness")
+@dg.asset_check(
+    asset=EXTRACTED_VALUES, blocking=True, description="Structural gate: ids, semantics, uniqueness"
+)
 def metric_values_structure(storage: StorageResource) -> dg.AssetCheckResult:
     return _result(metric_values_gates(lake.read_dataset(storage.paths, "metric_values")))
 
 
 @dg.asset_check(
-    asset=EXTRACTED_DOCUMENTS, blocking=True, description="Structural gate: statuses, error reasons, years, extraction rate"
+    asset=EXTRACTED_DOCUMENTS,
+    blocking=True,
+    description="Structural gate: statuses, error reasons, years, extraction rate",
 )
 def documents_structure(storage: StorageResource) -> dg.AssetCheckResult:
     max_year = datetime.now(UTC).year
     return _result(documents_gates(lake.read_dataset(storage.paths, "documents"), max_year))
 
 
-@dg.asset_check(asset=EXTRACTED_FINDINGS, description="Source findings (identities, narrative vs table): warnings")
+@dg.asset_check(
+    asset=EXTRACTED_FINDINGS, description="Source findings (identities, narrative vs table): warnings"
+)
 def source_findings(storage: StorageResource) -> dg.AssetCheckResult:
     summary = findings_summary(lake.read_dataset(storage.paths, "findings"))
     return dg.AssetCheckResult(

@@ -1,6 +1,5 @@
 """Raw documents → extracted Parquet datasets (documents, metric_values, findings)."""
 
-
 import dagster as dg
 
 from assets.resources import StorageResource
@@ -47,7 +46,7 @@ def extract_reports(context: dg.AssetExecutionContext, storage: StorageResource)
     )
     for name, reason in sorted(result.error_reasons.items()):
         context.log.warning(f"{name}: {reason}")
-    metadata = {**result.as_metadata(), "extractor_version": EXTRACTOR_VERSION}
+    metadata: dict[str, int | str] = {**result.as_metadata(), "extractor_version": EXTRACTOR_VERSION}
     yield dg.MaterializeResult(asset_key=EXTRACTED_DOCUMENTS, metadata=metadata)
     yield dg.MaterializeResult(asset_key=EXTRACTED_VALUES, metadata={"values_written": result.values})
     yield dg.MaterializeResult(asset_key=EXTRACTED_FINDINGS, metadata={"findings_written": result.findings})

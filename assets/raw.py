@@ -1,6 +1,5 @@
 """Inbox folder → content-addressed raw store + manifest."""
 
-
 import dagster as dg
 
 from assets.resources import StorageResource
@@ -25,6 +24,8 @@ def raw_documents(context: dg.AssetExecutionContext, storage: StorageResource) -
             "already_known": result.already_known,
             "manifest_rows_added": result.manifest_rows_added,
             "skipped": len(result.skipped),
-            "skipped_reasons": dg.MetadataValue.json([{"path": s.path, "reason": s.reason} for s in result.skipped]),
+            "skipped_reasons": dg.MetadataValue.json(
+                [{"path": s.path, "reason": s.reason} for s in result.skipped]
+            ),
         }
     )

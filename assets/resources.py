@@ -1,6 +1,5 @@
 """The only place that reads environment variables: where data lives and which inbox to load."""
 
-
 import os
 from pathlib import Path
 

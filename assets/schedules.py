@@ -1,6 +1,5 @@
 """Jobs, schedules and sensors."""
 
-
 import dagster as dg
 
 from assets.resources import storage_from_env

@@ -1,6 +1,5 @@
 """Parquet lake → DuckDB warehouse, built aside and published by atomic swap."""
 
-
 import dagster as dg
 
 from assets.extracted import EXTRACTED_DOCUMENTS, EXTRACTED_FINDINGS, EXTRACTED_VALUES

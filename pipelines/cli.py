@@ -15,7 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Government information-disclosure annual reports → warehouse.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Government information-disclosure annual reports → warehouse.",
+)
 console = Console(stderr=True)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,7 +39,9 @@ def extract(
             sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=False) + "\n")
         else:
             status = result["status"]
-            line = f"{path}: {status} · {result.get('agency')} · {result.get('year')} · {result.get('format')}"
+            line = (
+                f"{path}: {status} · {result.get('agency')} · {result.get('year')} · {result.get('format')}"
+            )
             line += f" · {len(result['values'])} values · {len(result['issues'])} findings"
             if result.get("error"):
                 line += f" · {result['error']}"
@@ -56,7 +62,18 @@ def eval_command(
         return
     out = Console(width=max(Console().width, 160))
     table = Table(title=f"xxgk eval {gold_dir}")
-    for column in ("document", "type", "agency", "year", "format", "cells", "wrong", "missing", "FP", "identity"):
+    for column in (
+        "document",
+        "type",
+        "agency",
+        "year",
+        "format",
+        "cells",
+        "wrong",
+        "missing",
+        "FP",
+        "identity",
+    ):
         table.add_column(column)
     for d in summary.documents:
         table.add_row(
@@ -79,13 +96,17 @@ def eval_command(
         f" · wrong {o['wrong']} · missing {o['missing']} · false positives {o['false_positives']}"
     )
     for file_type, t in o["by_file_type"].items():
-        out.print(f"  {file_type}: {t['documents']} documents, cells {t['cells_exact']}/{t['cells_gold']} = {t['cell_accuracy']:.2%}")
+        out.print(
+            f"  {file_type}: {t['documents']} documents, cells {t['cells_exact']}/{t['cells_gold']} = {t['cell_accuracy']:.2%}"
+        )
 
 
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run read-only against the published warehouse")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Bound parameter (positional ?), repeatable")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Bound parameter (positional ?), repeatable")
+    ] = None,
     data_root: Annotated[Path | None, typer.Option(help="Data folder (default: ./data)")] = None,
     output: Annotated[str, typer.Option(help="table | csv | json")] = "table",
 ) -> None:
@@ -95,7 +116,9 @@ def query(
 
     paths = ProjectPaths(data_root or default_data_root())
     if not paths.warehouse_file.exists():
-        console.print(f"[red]no published warehouse at {paths.warehouse_file}; run `xxgk run` or `xxgk demo` first")
+        console.print(
+            f"[red]no published warehouse at {paths.warehouse_file}; run `xxgk run` or `xxgk demo` first"
+        )
         raise typer.Exit(1)
     columns, rows = run_query(paths, sql, list(param or []))
     if output == "json":
@@ -125,7 +148,9 @@ def _dagster_env(data_root: Path, inbox: Path) -> dict[str, str]:
     dagster_home.mkdir(parents=True, exist_ok=True)
     instance_yaml = dagster_home / "dagster.yaml"
     template = REPO_ROOT / "dagster.yaml"
-    if template.exists() and (not instance_yaml.exists() or instance_yaml.read_bytes() != template.read_bytes()):
+    if template.exists() and (
+        not instance_yaml.exists() or instance_yaml.read_bytes() != template.read_bytes()
+    ):
         shutil.copyfile(template, instance_yaml)
     return env
 
@@ -140,7 +165,9 @@ def _run_pipeline_job(data_root: Path, inbox: Path) -> int:
 
 @app.command()
 def run(
-    inbox: Annotated[Path | None, typer.Option(help="Folder of report files to load (default: data/inbox)")] = None,
+    inbox: Annotated[
+        Path | None, typer.Option(help="Folder of report files to load (default: data/inbox)")
+    ] = None,
     data_root: Annotated[Path | None, typer.Option(help="Data folder (default: ./data)")] = None,
 ) -> None:
     """Load an inbox folder and run extract → checks → warehouse through Dagster."""

@@ -92,13 +92,20 @@ def score_document(gold_path: Path) -> DocumentScore:
             exact += 1
         else:
             wrong.append(
-                {"metric": key[0], "applicant": key[1], "expected": item["value"], "got": found["value"],
-                 "raw": found.get("raw")}
+                {
+                    "metric": key[0],
+                    "applicant": key[1],
+                    "expected": item["value"],
+                    "got": found["value"],
+                    "raw": found.get("raw"),
+                }
             )
     false_positives = []
     if gold.get("complete"):
         false_positives = [
-            {"metric": k[0], "applicant": k[1], "got": v["value"]} for k, v in got_values.items() if k not in gold_keys
+            {"metric": k[0], "applicant": k[1], "got": v["value"]}
+            for k, v in got_values.items()
+            if k not in gold_keys
         ]
     identity = [i for i in result.get("issues", []) if ".identity." in i["check"]]
     return DocumentScore(

@@ -35,11 +35,17 @@ def _examples(series: pd.Series, limit: int = 10) -> list[str]:
 def metric_values_gates(values: pd.DataFrame) -> list[GateResult]:
     known = metric_ids()
     unknown = values.loc[~values["metric"].isin(known), "metric"]
-    bad_applicant = values.loc[values["applicant"].notna() & ~values["applicant"].isin(ALL_APPLICANTS), "applicant"]
-    t3_without_applicant = values.loc[values["metric"].str.startswith("t3.") & values["applicant"].isna(), "metric"]
+    bad_applicant = values.loc[
+        values["applicant"].notna() & ~values["applicant"].isin(ALL_APPLICANTS), "applicant"
+    ]
+    t3_without_applicant = values.loc[
+        values["metric"].str.startswith("t3.") & values["applicant"].isna(), "metric"
+    ]
     bad_semantic = values.loc[~values["semantic"].isin(SEMANTICS), "semantic"]
     number_without_value = values.loc[values["semantic"].isin({"number", "approx"}) & values["value"].isna()]
-    value_without_number = values.loc[~values["semantic"].isin({"number", "approx"}) & values["value"].notna()]
+    value_without_number = values.loc[
+        ~values["semantic"].isin({"number", "approx"}) & values["value"].notna()
+    ]
     key = ["sha256", "metric", "applicant"]
     duplicated = values.loc[values.duplicated(key, keep=False), key]
     return [
@@ -57,7 +63,11 @@ def metric_values_gates(values: pd.DataFrame) -> list[GateResult]:
             _examples(bad_semantic)
             + [f"{r.metric} raw={r.raw!r}" for r in number_without_value.head(5).itertuples()]
             + [f"{r.metric} raw={r.raw!r}" for r in value_without_number.head(5).itertuples()],
-            {"inconsistent_rows": int(len(number_without_value) + len(value_without_number) + bad_semantic.size)},
+            {
+                "inconsistent_rows": int(
+                    len(number_without_value) + len(value_without_number) + bad_semantic.size
+                )
+            },
         ),
         GateResult(
             "one_value_per_report_metric_applicant",

@@ -31,7 +31,7 @@ def _run(cmd: list[str], **kwargs: object) -> None:
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 — this script runs under whatever python3 the machine has
         sys.exit(f"Python >= 3.11 is required, this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
@@ -42,7 +42,9 @@ def ensure_environment() -> None:
     _run([str(BIN / "python"), "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}"])
     env = {**os.environ, "VIRTUAL_ENV": str(VENV)}
     _run([str(BIN / "uv"), "pip", "sync", "--python", str(BIN / "python"), str(LOCK)], env=env)
-    _run([str(BIN / "uv"), "pip", "install", "--python", str(BIN / "python"), "--no-deps", "-e", "."], env=env)
+    _run(
+        [str(BIN / "uv"), "pip", "install", "--python", str(BIN / "python"), "--no-deps", "-e", "."], env=env
+    )
     STAMP.write_text(wanted)
 
 

@@ -118,7 +118,11 @@ def detect_format(document: Document) -> str:
     if has_2019 and not has_2021:
         return "2019"
     if has_2021 and has_2019:
-        return "2021" if len(labels.FORMAT_2021_MARKERS.findall(text)) >= len(labels.FORMAT_2019_MARKERS.findall(text)) else "2019"
+        return (
+            "2021"
+            if len(labels.FORMAT_2021_MARKERS.findall(text)) >= len(labels.FORMAT_2019_MARKERS.findall(text))
+            else "2019"
+        )
     if labels.T3_PRESENT.search(text):
         return "2021" if labels.T3_2021_SUBROWS.search(text) else "2019"
     return "legacy"

@@ -32,9 +32,14 @@ def _outcome_metrics(values: Values) -> list[str]:
         and not m.startswith("t3.result.other.")
     ]
     has_other_subrows = any(k[0].startswith("t3.result.other.") for k in values)
-    return [*outcome, *(
-        [m for m in metrics if m.startswith("t3.result.other.")] if has_other_subrows else ["t3.result.other"]
-    )]
+    return [
+        *outcome,
+        *(
+            [m for m in metrics if m.startswith("t3.result.other.")]
+            if has_other_subrows
+            else ["t3.result.other"]
+        ),
+    ]
 
 
 def check_identities(value_list: list[MetricValue]) -> list[Finding]:
@@ -57,13 +62,26 @@ def check_identities(value_list: list[MetricValue]) -> list[Finding]:
                         applicant=applicant,
                         metric="t3.result.total",
                         message=f"新收 {new} + 结转 {carried_over} ≠ 总计 {total} + 结转下年 {carried_forward}",
-                        values={"new": new, "carried_over": carried_over, "total": total,
-                                "carried_forward": carried_forward},
+                        values={
+                            "new": new,
+                            "carried_over": carried_over,
+                            "total": total,
+                            "carried_forward": carried_forward,
+                        },
                     )
                 )
         outcomes = [_get(values, m, applicant) for m in _outcome_metrics(values)]
-        present = [(m, v) for m, v in zip(_outcome_metrics(values), outcomes, strict=True) if (m, applicant) in values]
-        if total is not None and present and all(v is not None for _, v in present) and len(present) == len(outcomes):
+        present = [
+            (m, v)
+            for m, v in zip(_outcome_metrics(values), outcomes, strict=True)
+            if (m, applicant) in values
+        ]
+        if (
+            total is not None
+            and present
+            and all(v is not None for _, v in present)
+            and len(present) == len(outcomes)
+        ):
             outcome_sum = _sum(v for _, v in present)
             if outcome_sum != total:
                 findings.append(
@@ -132,10 +150,10 @@ def check_identities(value_list: list[MetricValue]) -> list[Finding]:
     )
     for narrative_metric, table_metrics in narrative_pairs:
         stated = _get(values, narrative_metric)
-        applicant = "total" if table_metrics[0].startswith("t3.") else None
-        if stated is None or not all((m, applicant) in values for m in table_metrics):
+        column = "total" if table_metrics[0].startswith("t3.") else None
+        if stated is None or not all((m, column) in values for m in table_metrics):
             continue
-        table_value = _sum(_get(values, m, applicant) for m in table_metrics)
+        table_value = _sum(_get(values, m, column) for m in table_metrics)
         if table_value is not None and table_value != stated:
             findings.append(
                 Finding(

@@ -34,9 +34,8 @@ def split_sentences(texts: list[tuple[str, int, int | None]]) -> list[Sentence]:
     return sentences
 
 
-def _value(metric: str, match: re.Match[str], sentence: Sentence, unit: str = "") -> MetricValue:
+def _value(metric: str, match: re.Match[str], sentence: Sentence) -> MetricValue:
     number_text = match.group("num")
-    raw_number = f"{number_text}{match.group('approx') or ''}{unit}"
     parsed = parse_cell(number_text)
     semantic = "approx" if match.group("approx") else parsed.semantic
     evidence: dict[str, object] = {"block": sentence.block, "text": sentence.text[:300]}
@@ -54,7 +53,9 @@ def _zero(metric: str, match: re.Match[str], sentence: Sentence) -> MetricValue:
 
 # --- proactive publication ---------------------------------------------------------------------
 _PROACTIVE = [
-    re.compile(rf"主动公开[^。；，,\d]{{0,24}}?(?:信息|文件)(?:共|共计|总数|合计|达)?[^。；，,\d]{{0,4}}?{_NUM}(?:条|件)"),
+    re.compile(
+        rf"主动公开[^。；，,\d]{{0,24}}?(?:信息|文件)(?:共|共计|总数|合计|达)?[^。；，,\d]{{0,4}}?{_NUM}(?:条|件)"
+    ),
     re.compile(rf"(?:共|累计)?(?:公开|公布|发布)(?:各类)?政府信息(?:共|共计)?{_NUM}(?:条|件)"),
 ]
 _BREAKDOWN_ITEM = re.compile(r"(\d+)\s*(?:条|件|项)")
@@ -62,7 +63,9 @@ _TOTAL_WITH_BREAKDOWN = re.compile(rf"{_NUM}(?:条|件)[，,]?\s*其中[:：]?(?
 _PROACTIVE_SECTION = re.compile(r"主动公开")
 
 
-def _breakdown_total(sentences: list[Sentence], section_filter: re.Pattern[str]) -> tuple[re.Match[str], Sentence] | None:
+def _breakdown_total(
+    sentences: list[Sentence], section_filter: re.Pattern[str]
+) -> tuple[re.Match[str], Sentence] | None:
     """A figure followed by 其中 and a list of parts that sum to it is a stated total."""
     in_section = False
     for sentence in sentences:
@@ -93,13 +96,17 @@ def _proactive(sentences: list[Sentence]) -> MetricValue | None:
 
 
 # --- applications ------------------------------------------------------------------------------
-_APPLICATIONS_ZERO = re.compile(r"(?:未|没有|暂未|无)(?:收到|接到|受理|发生)[^。；]{0,30}?(?:信息公开|依申请公开)[^。；]{0,8}?申请")
+_APPLICATIONS_ZERO = re.compile(
+    r"(?:未|没有|暂未|无)(?:收到|接到|受理|发生)[^。；]{0,30}?(?:信息公开|依申请公开)[^。；]{0,8}?申请"
+)
 _APPLICATIONS_ZERO_2 = re.compile(r"(?:信息公开|依申请公开)申请(?:数量)?(?:为)?(?:0|零)件")
 _APPLICATIONS = [
     re.compile(
         rf"(?:收到|受理|接到|办理)[^。；\d]{{0,20}}?(?:政府信息公开|信息公开|依申请公开|政务信息公开)[^。；\d]{{0,12}}?申请(?:共|共计|数量为|数为)?\s*{_NUM}(?:件|条|个|宗)"
     ),
-    re.compile(rf"(?:共|共计|全年)(?:收到|受理|接到)\s*{_NUM}(?:件|条)[^。；\d]{{0,6}}?(?:政府信息公开|信息公开|依申请公开)?申请"),
+    re.compile(
+        rf"(?:共|共计|全年)(?:收到|受理|接到)\s*{_NUM}(?:件|条)[^。；\d]{{0,6}}?(?:政府信息公开|信息公开|依申请公开)?申请"
+    ),
     re.compile(rf"(?:依申请公开|政府信息公开)申请(?:共|共计)?\s*{_NUM}(?:件|条)"),
 ]
 _GRANTED = re.compile(rf"(?<!部分)(?:同意公开|予以公开|全部公开)(?:答复|的)?(?:数)?(?:为)?\s*{_NUM}(?:件|条)")
@@ -147,7 +154,9 @@ def _applications(sentences: list[Sentence], legacy: bool) -> list[MetricValue]:
 
 
 # --- reconsideration, litigation -----------------------------------------------------------------
-_NO_DISPUTES = re.compile(r"(?:未|没有|无)(?:发生|收到|出现|接到)?[^。；]{0,24}?行政复议[^。；]{0,12}?(?:行政)?诉讼")
+_NO_DISPUTES = re.compile(
+    r"(?:未|没有|无)(?:发生|收到|出现|接到)?[^。；]{0,24}?行政复议[^。；]{0,12}?(?:行政)?诉讼"
+)
 _NO_RECONSIDERATION = re.compile(r"(?:未|没有|无)(?:发生|收到|出现|接到)[^。；，]{0,24}?行政复议")
 _NO_LITIGATION = re.compile(r"(?:未|没有|无)(?:发生|收到|出现|接到)[^。；，]{0,24}?行政诉讼")
 _RECONSIDERATION = re.compile(
@@ -206,7 +215,9 @@ def _disputes(sentences: list[Sentence]) -> tuple[list[MetricValue], list[Findin
 
 
 # --- fees ----------------------------------------------------------------------------------------
-_NO_FEES = re.compile(r"(?:未|不|没有|无|暂不|免于?)收(?:取)?(?:任何)?(?:费用|费)|(?:均|全部)?免费|未收费|不收费|收费(?:金额)?(?:为)?(?:0|零)")
+_NO_FEES = re.compile(
+    r"(?:未|不|没有|无|暂不|免于?)收(?:取)?(?:任何)?(?:费用|费)|(?:均|全部)?免费|未收费|不收费|收费(?:金额)?(?:为)?(?:0|零)"
+)
 _FEES = re.compile(rf"收取[^。；\d]{{0,20}}?(?:费用|费)(?:共|共计)?\s*{_NUM}元")
 
 

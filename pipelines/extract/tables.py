@@ -39,7 +39,11 @@ class TableRow:
 
 def _is_value(cell: str) -> bool:
     text = normalise(cell)
-    return text == "" or bool(_VALUE_TOKEN.match(text)) or parse_cell(cell).semantic in {"number", "approx", "na"}
+    return (
+        text == ""
+        or bool(_VALUE_TOKEN.match(text))
+        or parse_cell(cell).semantic in {"number", "approx", "na"}
+    )
 
 
 def grid_rows(block: Block, table_index: int) -> list[TableRow]:
@@ -246,16 +250,29 @@ class TableReader:
         cells = row.cells
         expected = max(len(order), len(default))
         if expected and len(cells) > expected and all(normalise(c) == "" for c in cells[expected:]):
-            row = TableRow(row.label, row.raw_label, cells[:expected], row.columns[:expected], row.table, row.row,
-                           row.page, row.header_cells)
+            row = TableRow(
+                row.label,
+                row.raw_label,
+                cells[:expected],
+                row.columns[:expected],
+                row.table,
+                row.row,
+                row.page,
+                row.header_cells,
+            )
             cells = row.cells
-        if by_column and row.columns and all(c in by_column for c in row.columns) and len(
-            {by_column[c] for c in row.columns}
-        ) == len(row.columns):
+        if (
+            by_column
+            and row.columns
+            and all(c in by_column for c in row.columns)
+            and len({by_column[c] for c in row.columns}) == len(row.columns)
+        ):
             return [(by_column[c], raw, c) for c, raw in zip(row.columns, cells, strict=True)]
         for candidate in (order, default):
             if candidate and len(cells) == len(candidate):
-                cols: list[int | None] = list(row.columns) if len(row.columns) == len(cells) else [None] * len(cells)
+                cols: list[int | None] = (
+                    list(row.columns) if len(row.columns) == len(cells) else [None] * len(cells)
+                )
                 return [(key, raw, col) for key, raw, col in zip(candidate, cells, cols, strict=True)]
         return None
 
@@ -275,7 +292,9 @@ class TableReader:
             self.ctx.t3_group = group
         t3_metric = labels.t3_row_metric(row.label, self.ctx.t3_group) if row.label else None
         t2_prefix = labels.t2_row(row.label) if row.label else None
-        if t3_metric and (self.ctx.active in {"t3", None} or labels.T3_PRESENT.search(row.label) or not t2_prefix):
+        if t3_metric and (
+            self.ctx.active in {"t3", None} or labels.T3_PRESENT.search(row.label) or not t2_prefix
+        ):
             self._read_t3(row, t3_metric)
             return
         if t2_prefix:
@@ -318,8 +337,14 @@ class TableReader:
         """Without a usable header, a row whose metric family has exactly len(cells) columns in one
         format is unambiguous only when both formats agree; otherwise give up (a doubt, not a guess)."""
         candidates = {
-            "regulations": [["issued", "repealed", "in_force"], ["new_made", "new_published", "total_published"]],
-            "normative_docs": [["issued", "repealed", "in_force"], ["new_made", "new_published", "total_published"]],
+            "regulations": [
+                ["issued", "repealed", "in_force"],
+                ["new_made", "new_published", "total_published"],
+            ],
+            "normative_docs": [
+                ["issued", "repealed", "in_force"],
+                ["new_made", "new_published", "total_published"],
+            ],
             "licensing": [["decisions"], ["prev_year_items", "change", "decisions"]],
             "other_services": [["prev_year_items", "change", "decisions"]],
             "penalty": [["decisions"], ["prev_year_items", "change", "decisions"]],
@@ -336,7 +361,9 @@ class TableReader:
         cells = row.cells
         if len(cells) < 15:
             return
-        mapped = self._map_cells(row, self.ctx.t4_by_column, self.ctx.t4_order, list(labels.T4_STANDARD_ORDER))
+        mapped = self._map_cells(
+            row, self.ctx.t4_by_column, self.ctx.t4_order, list(labels.T4_STANDARD_ORDER)
+        )
         if mapped is None:
             numeric = [c for c in cells if normalise(c)]
             if len(numeric) == 15:
