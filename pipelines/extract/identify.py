@@ -54,7 +54,9 @@ def _title_candidates(document: Document) -> list[str]:
 
 
 def identify_title(document: Document) -> tuple[str | None, str | None, int | None]:
-    """(title, agency, year) from the first line that reads like a report title."""
+    """(title, agency, year) from the first line that reads like a report title. A title without an
+    agency ("2024年政府信息公开工作年度报告" under a separate name line) keeps looking for one."""
+    first: tuple[str, int] | None = None
     for candidate in _title_candidates(document):
         compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", candidate))
         match = _REPORT_TITLE.search(compact)
@@ -63,8 +65,35 @@ def identify_title(document: Document) -> tuple[str | None, str | None, int | No
         before = _clean_agency(match.group("before"))
         after = _clean_agency(match.group("after"))
         agency = before if before and _AGENCY_ENDINGS.search(before) else after or before
-        return compact[: match.end()], agency, int(match.group("year"))
+        if first is None:
+            first = (compact[: match.end()], int(match.group("year")))
+        if agency:
+            return compact[: match.end()], qualify_agency(agency, document), int(match.group("year"))
+    if first:
+        return first[0], None, first[1]
     return None, None, None
+
+
+# A city name starts a line or follows punctuation or a function word (本报告由淮安市…, 请与淮安市…).
+_FUNCTION_WORDS = "由在向与和及对请经据按为于从自至"
+_CITY_PREFIX = r"(?:^|(?<=[由在向与和及对请经据按为于从自至、，。；：:（(\s]))([\u4e00-\u9fff]{2,5}?(?:市|自治州|州|盟|地区))"
+
+
+def qualify_agency(agency: str, document: Document) -> str:
+    """A district or county government named without its city ("洪泽区人民政府") takes the city-qualified
+    name the report itself spells out ("淮安市洪泽区人民政府"), so one agency keeps one name."""
+    if re.search(r"[市省州盟]", agency) or not re.match(r"[\u4e00-\u9fff]{1,8}?(?:区|县|旗)", agency):
+        return agency
+    text = unicodedata.normalize("NFKC", document.full_text()[:30000])
+    qualified = re.findall(rf"{_CITY_PREFIX}{re.escape(agency)}", re.sub(r"[ \t]+", "", text), flags=re.M)
+    if not qualified:
+        return agency
+    prefixes = [q.lstrip(_FUNCTION_WORDS) for q in qualified]
+    prefixes = [p for p in prefixes if len(p) >= 3]
+    if not prefixes:
+        return agency
+    prefix = max(sorted(set(prefixes)), key=prefixes.count)
+    return prefix + agency
 
 
 def statistics_year(text: str) -> int | None:

@@ -17,7 +17,7 @@ T3_ROW_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("t3.received.carried_over", r"上年(度)?结转"),
         ("t3.carried_forward", r"结转下(一)?年|转下(一)?年度"),
         ("t3.result.denied.state_secret", r"国家秘密"),
-        ("t3.result.denied.prohibited_by_law", r"禁止公开"),
+        ("t3.result.denied.prohibited_by_law", r"禁止公开|其他法律行政"),
         ("t3.result.denied.three_safeties", r"三安全|危及.{0,4}安全"),
         ("t3.result.denied.third_party", r"第三方"),
         ("t3.result.denied.internal_affairs", r"内部事务"),

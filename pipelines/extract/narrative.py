@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pipelines.extract.model import Finding, MetricValue
 from pipelines.extract.numbers import CN_NUMERAL_CHARS, parse_cell
 
-_NUM = rf"(?P<num>\d[\d,，.]*|[{CN_NUMERAL_CHARS}]+)\s*(?P<approx>余|多)?\s*"
+_NUM = rf"\s*(?P<num>\d[\d,，.]*|[{CN_NUMERAL_CHARS}]+)\s*(?P<approx>余|多)?\s*"
 _SENTENCE_SPLIT = re.compile(r"(?<=[。；;！!？?])|\n")
 _CUMULATIVE = re.compile(r"累计|历年|上年|去年|上一年|同比|较上|比上")
 

@@ -247,34 +247,40 @@ class TableReader:
     def _map_cells(
         self, row: TableRow, by_column: dict[int, str], order: list[str], default: list[str]
     ) -> list[tuple[str, str, int | None]] | None:
+        by_header = self._map_by_header_columns(row, by_column)
+        if by_header is not None:
+            return by_header
         cells = row.cells
         expected = max(len(order), len(default))
         if expected and len(cells) > expected and all(normalise(c) == "" for c in cells[expected:]):
-            row = TableRow(
-                row.label,
-                row.raw_label,
-                cells[:expected],
-                row.columns[:expected],
-                row.table,
-                row.row,
-                row.page,
-                row.header_cells,
-            )
-            cells = row.cells
-        if (
-            by_column
-            and row.columns
-            and all(c in by_column for c in row.columns)
-            and len({by_column[c] for c in row.columns}) == len(row.columns)
-        ):
-            return [(by_column[c], raw, c) for c, raw in zip(row.columns, cells, strict=True)]
+            cells = cells[:expected]
         for candidate in (order, default):
             if candidate and len(cells) == len(candidate):
-                cols: list[int | None] = (
-                    list(row.columns) if len(row.columns) == len(cells) else [None] * len(cells)
-                )
+                cols: list[int | None] = list(row.columns[: len(cells)]) if row.columns else [None] * len(cells)
                 return [(key, raw, col) for key, raw, col in zip(candidate, cells, cols, strict=True)]
         return None
+
+    @staticmethod
+    def _map_by_header_columns(row: TableRow, by_column: dict[int, str]) -> list[tuple[str, str, int | None]] | None:
+        """Align cells with the header by grid column. A merged header spans several grid columns whose
+        cells repeat one value; extra columns must be blank. Used only when every header key is found."""
+        if not by_column or not row.columns:
+            return None
+        found: dict[str, tuple[str, int]] = {}
+        for col, raw in zip(row.columns, row.cells, strict=False):
+            key = by_column.get(col)
+            if key is None:
+                if normalise(raw):
+                    return None
+                continue
+            if key in found:
+                if normalise(found[key][0]) != normalise(raw):
+                    return None
+                continue
+            found[key] = (raw, col)
+        if set(found) != set(by_column.values()):
+            return None
+        return [(key, raw, col) for key, (raw, col) in found.items()]
 
     # -- rows ---------------------------------------------------------------------------------
     def read(self, row: TableRow) -> None:
@@ -320,11 +326,6 @@ class TableReader:
         self.ctx.active = "t2"
         order = self.ctx.t2_order
         mapped = self._map_cells(row, self.ctx.t2_by_column, order, [])
-        if mapped is None and len(row.cells) > len(order) and order:
-            # Trailing blanks from ragged grids: keep the leading cells that the header names.
-            mapped = [
-                (col_key, raw, None) for col_key, raw in zip(order, row.cells[: len(order)], strict=True)
-            ]
         if mapped is None:
             mapped = self._t2_fallback(row, prefix)
         if mapped is None:
