@@ -128,7 +128,7 @@ def test_planted_inconsistencies_are_findings(demo_run: DemoRun) -> None:
         sha = _sha256((gold_dir / gold["file"]).resolve())
         found = _rows(
             demo_run.paths,
-            "select check, metric, applicant from findings where sha256 = ? and check = ?",
+            "select check_id, metric, applicant from findings where sha256 = ? and check_id = ?",
             [sha, item["check"]],
         )
         assert found, f"{item['doc_id']}: {item['check']} not found"
@@ -142,3 +142,18 @@ def test_second_run_extracts_nothing(demo_run: DemoRun) -> None:
     assert first["documents_processed"] == first["documents_seen"] > 0
     assert second["documents_processed"] == 0
     assert second["documents_skipped_unchanged"] == first["documents_seen"]
+
+
+def test_nothing_but_the_planted_inconsistencies_is_flagged(demo_run: DemoRun) -> None:
+    planted = json.loads((demo_run.demo_dir / "planted.json").read_text(encoding="utf-8"))
+    gold_dir = demo_run.demo_dir / "gold"
+    sha_to_doc = {}
+    for gold_path in gold_dir.glob("*.json"):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        sha_to_doc[_sha256((gold_dir / gold["file"]).resolve())] = gold_path.stem
+    expected = {(i["doc_id"], i["check"], i["metric"], i["applicant"]) for i in planted["inconsistencies"]}
+    found = {
+        (sha_to_doc[r["sha256"]], r["check_id"], r["metric"], r["applicant"])
+        for r in _rows(demo_run.paths, "select sha256, check_id, metric, applicant from findings")
+    }
+    assert found == expected

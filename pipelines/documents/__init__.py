@@ -7,6 +7,7 @@ dispatches to one reader and turns every failure on bad input into ``DocumentErr
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from pipelines.documents.doc import read_doc, read_rtf
 from pipelines.documents.docx import read_docx
@@ -67,6 +68,9 @@ def _reader_for(kind: str, content_type: str | None) -> Callable[[bytes], Docume
     return readers.get(kind)
 
 
+_CLAIMED_CONTAINERS = {".pdf": "PDF (no %PDF signature)", ".docx": "DOCX (not a ZIP archive)", ".doc": "DOC (no Word signature)"}
+
+
 def read_document(
     data: bytes,
     filename: str | None = None,
@@ -83,6 +87,10 @@ def read_document(
     kind = sniff_type(data, filename, content_type)
     reader = _reader_for(kind, content_type)
     if reader is None:
+        claimed = _CLAIMED_CONTAINERS.get(Path(filename or "").suffix.lower())
+        if claimed:
+            # The name promises a container whose signature is missing: the file is damaged, not exotic.
+            raise DocumentError(f"corrupt {claimed}: {_describe(data, filename, content_type)}")
         raise DocumentError(f"unsupported file type: {_describe(data, filename, content_type)}")
     try:
         return reader(data)

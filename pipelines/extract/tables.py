@@ -179,9 +179,15 @@ class TableReader:
             mapping = {i: a for i, h in enumerate(headers) if h and (a := labels.t3_column(h))}
             # 申请人情况 spans the label columns; a column whose header is only that is a label column.
             mapping = {i: a for i, a in mapping.items() if not re.fullmatch(r"申请人情况", headers[i])}
-            if "natural_person" in mapping.values():
+            # The template fixes the column order; a header whose columns do not read in that order is a
+            # ragged text rendering of merged cells, so only its 小计 column is trusted.
+            with_subtotal = "org_subtotal" in mapping.values() or "小计" in text
+            canonical = [*APPLICANTS[:6], "org_subtotal", "total"] if with_subtotal else list(APPLICANTS)
+            if _ordered_unique(mapping) == canonical:
                 self.ctx.t3_by_column = mapping
-                self.ctx.t3_order = _ordered_unique(mapping)
+            else:
+                self.ctx.t3_by_column = {}
+            self.ctx.t3_order = canonical
             self.ctx.active = "t3"
             return True
         if labels.T4_HEADER.search(text) or (re.search(r"行政复议", text) and re.search(r"行政诉讼", text)):
