@@ -15,7 +15,12 @@ from pipelines.sources.folder import load_folder
 def raw_documents(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
     storage.inbox_path.mkdir(parents=True, exist_ok=True)
     result = load_folder(storage.paths, storage.inbox_path, source="inbox")
-    context.log.info(f"inbox {storage.inbox_path}: {result}")
+    context.log.info(
+        f"inbox {storage.inbox_path}: {result.files_seen} files, {result.stored_new} new, "
+        f"{result.already_known} already stored, {len(result.skipped)} skipped"
+    )
+    for skipped in result.skipped:
+        context.log.warning(f"skipped {skipped.path}: {skipped.reason}")
     return dg.MaterializeResult(
         metadata={
             "inbox": str(storage.inbox_path),

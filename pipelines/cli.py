@@ -157,9 +157,8 @@ def _dagster_env(data_root: Path, inbox: Path) -> dict[str, str]:
 
 def _run_pipeline_job(data_root: Path, inbox: Path) -> int:
     """Run the whole asset graph as a real Dagster run (recorded in DAGSTER_HOME)."""
-    dagster = Path(sys.executable).with_name("dagster")
-    command = [str(dagster), "job", "execute", "-m", "assets.definitions", "-j", "ingest_and_publish"]
-    console.print(f"[bold]dagster:[/] {' '.join(command[1:])}")
+    command = [sys.executable, "-m", "assets.run"]
+    console.print("[bold]dagster:[/] running job ingest_and_publish (python -m assets.run)")
     return subprocess.call(command, cwd=REPO_ROOT, env=_dagster_env(data_root, inbox))
 
 
@@ -185,7 +184,7 @@ def run(
 def _print_summary(paths: object) -> None:
     from pipelines.summary import summarise_run
 
-    Console().print(summarise_run(paths))  # type: ignore[arg-type]
+    Console(width=max(Console().width, 120)).print(summarise_run(paths))  # type: ignore[arg-type]
 
 
 @app.command()
