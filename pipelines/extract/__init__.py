@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipelines.documents.model import Document
+from pipelines.extract.flattened import merge_flattened
 from pipelines.extract.identify import detect_format, detect_year, identify_title, publication_date
 from pipelines.extract.identities import check_identities
 from pipelines.extract.model import Finding, MetricValue, Report
@@ -11,7 +12,7 @@ from pipelines.extract.tables import read_tables
 from pipelines.metrics import load_metrics
 
 # Bump whenever a change can alter extracted values: documents are reprocessed when it changes.
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 __all__ = ["EXTRACTOR_VERSION", "Report", "MetricValue", "Finding", "extract_report"]
 
@@ -33,11 +34,15 @@ def extract_report(document: Document) -> Report:
 
     findings: list[Finding] = []
     values: list[MetricValue] = []
+    texts = [(b.text, i, b.page) for i, b in enumerate(document.blocks) if b.kind == "text"]
     if report_format in {"2019", "2021"}:
         tables = read_tables(document.blocks)
         values.extend(tables.values)
         findings.extend(tables.findings)
-    texts = [(b.text, i, b.page) for i, b in enumerate(document.blocks) if b.kind == "text"]
+        # Tables the grid reader missed may be flattened into text with the cells run together.
+        flat_values, flat_findings = merge_flattened(texts, report_format, tables.values)
+        values.extend(flat_values)
+        findings.extend(flat_findings)
     narrative_values, narrative_findings = read_narrative(texts, report_format)
     values.extend(narrative_values)
     findings.extend(narrative_findings)

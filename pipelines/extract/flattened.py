@@ -39,9 +39,10 @@ __all__ = ["read_flattened", "merge_flattened", "split_run"]
 TABLES = ("t2", "t3", "t4")
 
 # Search budgets: beyond them a run is reported as doubtful instead of searched further.
-MAX_NODES = 100_000
+MAX_NODES = 50_000
+PRUNED_NODES = 20_000  # per row, for the row-identity search of long runs
 MAX_SPLITS = 20_000
-MAX_COMBINATIONS = 20_000
+MAX_COMBINATIONS = 5_000
 MAX_LISTED = 8  # candidate splits listed in a finding
 
 # Cell grammars (after NFKC: ASCII digits, "-" for every dash).
@@ -160,6 +161,7 @@ def _prepare(texts: Sequence[tuple[str, int, int | None]]) -> _Text:
 class SplitResult:
     splits: list[tuple[str, ...]]
     complete: bool  # False when the search hit its budget (the list may be partial)
+    nodes: int = 0  # search nodes used
 
 
 def split_run(
@@ -170,6 +172,7 @@ def split_run(
     prune: Callable[[list[str]], bool] | None = None,
     max_nodes: int = MAX_NODES,
     max_splits: int = MAX_SPLITS,
+    max_cell_len: int | None = None,
 ) -> SplitResult:
     """All ways to cut ``run`` into ``len(grammars)`` cells, cell i matching ``grammars[i]``.
 
@@ -200,10 +203,14 @@ def split_run(
                     complete = False
             return
         left_cells = k - j
-        if left_cells < len(chunks) - ci or left_cells > suffix_chars[ci] - off:
+        left_chars = suffix_chars[ci] - off
+        if left_cells < len(chunks) - ci or left_cells > left_chars:
+            return
+        if max_cell_len is not None and left_cells * max_cell_len < left_chars:
             return
         chunk = chunks[ci]
-        for end in range(off + 1, len(chunk) + 1):
+        last_end = len(chunk) if max_cell_len is None else min(len(chunk), off + max_cell_len)
+        for end in range(off + 1, last_end + 1):
             cell = chunk[off:end]
             if not grammars[j].fullmatch(cell):
                 continue
@@ -217,7 +224,31 @@ def split_run(
 
     if chunks and k:
         dfs(0, 0, [])
-    return SplitResult(found, complete)
+    return SplitResult(found, complete, nodes)
+
+
+def count_splits(run: str, grammars: Sequence[re.Pattern[str]]) -> int:
+    """How many ways ``split_run`` would cut ``run`` (without filters), by dynamic programming."""
+    chunks = run.split()
+    k = len(grammars)
+    memo: dict[tuple[int, int, int], int] = {}
+
+    def ways(ci: int, off: int, j: int) -> int:
+        if ci == len(chunks):
+            return 1 if j == k else 0
+        if j == k:
+            return 0
+        key = (ci, off, j)
+        if key not in memo:
+            chunk = chunks[ci]
+            total = 0
+            for end in range(off + 1, len(chunk) + 1):
+                if grammars[j].fullmatch(chunk[off:end]):
+                    total += ways(ci + 1, 0, j + 1) if end == len(chunk) else ways(ci, end, j + 1)
+            memo[key] = total
+        return memo[key]
+
+    return ways(0, 0, 0) if chunks and k else 0
 
 
 def _count(cell: str) -> int | None:
@@ -304,8 +335,12 @@ class _Reader:
                     metric=row.metric if row.table == "t3" else None,
                     message=(
                         f"flattened {row.table} row {row.label[-40:]!r}: run {row.run!r} "
-                        f"{row.doubt or 'is ambiguous'}; candidates: "
-                        + "; ".join("/".join(s) for s in row.splits[:MAX_LISTED])
+                        f"{row.doubt or 'is ambiguous'}; cells left empty"
+                        + (
+                            "; candidates: " + "; ".join("/".join(s) for s in row.splits[:MAX_LISTED])
+                            if row.splits
+                            else ""
+                        )
                         + (" …" if len(row.splits) > MAX_LISTED else "")
                     ),
                     values={
@@ -347,43 +382,45 @@ class _Reader:
         return suffix, run.strip(), start, start + len(run)
 
     def _t3_locate(self) -> tuple[int, int, list[tuple[str, int, int]]] | None:
-        """(header start, column count, [(metric, core start, core end)]) of table 3."""
+        """(header start, column count, [(metric, core start, core end)]) of table 3.
+
+        Anchored on 本年新收 followed closely by 上年结转 (prose mentions either alone); every further
+        label core is searched in order within a short window, so absent rows are simply skipped."""
         text = self.doc.text
         new_core = _T3_CORE["t3.received.new"]
         carried = _T3_CORE["t3.received.carried_over"]
-        for match in new_core.finditer(text):
-            if not carried.search(text, match.end(), match.end() + 150):
-                continue
-            window_start = max(0, match.start() - _T3_HEADER_WINDOW)
-            headers = list(labels.T3_HEADER.finditer(text, window_start, match.start()))
-            header_start = headers[0].start() if headers else match.start()
-            header = text[header_start : match.start()]
-            width = 8 if "小计" in header else 7
-            cores: list[tuple[str, int, int]] = [("t3.received.new", match.start(), match.end())]
-            pos = match.end()
+        anchor = next(
+            (m for m in new_core.finditer(text) if carried.search(text, m.end(), m.end() + 150)),
+            None,
+        )
+        if anchor is None:
+            return None
+        window_start = max(0, anchor.start() - _T3_HEADER_WINDOW)
+        headers = list(labels.T3_HEADER.finditer(text, window_start, anchor.start()))
+        header_start = headers[0].start() if headers else anchor.start()
+        width = 8 if "小计" in text[header_start : anchor.start()] else 7
+        cores: list[tuple[str, int, int]] = [("t3.received.new", anchor.start(), anchor.end())]
+        pos = anchor.end()
 
-            def find(metric: str, limit: int | None = None) -> bool:
-                nonlocal pos
-                end = min(pos + _T3_WINDOW, limit if limit is not None else len(text))
-                found = _T3_CORE[metric].search(text, pos, end)
-                if found is None:
-                    return False
+        def find(metric: str, limit: int | None = None) -> None:
+            nonlocal pos
+            end = min(pos + _T3_WINDOW, limit if limit is not None else len(text))
+            found = _T3_CORE[metric].search(text, pos, end)
+            if found is not None:
                 cores.append((metric, found.start(), found.end()))
                 pos = found.end()
-                return True
 
-            for metric in _T3_BEFORE_OTHER:
-                find(metric)
-            find("t3.result.other")
-            total = _T3_CORE["t3.result.total"].search(text, pos, pos + 2 * _T3_WINDOW)
-            limit = total.start() if total else min(len(text), pos + _T3_WINDOW)
-            if any(_T3_CORE[m].search(text, pos, limit) for m in _T3_OTHER_SUBROWS[:2]):
-                for metric in _T3_OTHER_SUBROWS:
-                    find(metric, limit)
-            find("t3.result.total")
-            find("t3.carried_forward")
-            return header_start, width, cores
-        return None
+        for metric in _T3_BEFORE_OTHER:
+            find(metric)
+        find("t3.result.other")  # the 2019 single row, or the 2021 group header of three sub-rows
+        total = _T3_CORE["t3.result.total"].search(text, pos, pos + 2 * _T3_WINDOW)
+        limit = total.start() if total else min(len(text), pos + _T3_WINDOW)
+        if any(_T3_CORE[m].search(text, pos, limit) for m in _T3_OTHER_SUBROWS[:2]):
+            for metric in _T3_OTHER_SUBROWS:
+                find(metric, limit)
+        find("t3.result.total")
+        find("t3.carried_forward")
+        return header_start, width, cores
 
     # -- table 3 -----------------------------------------------------------------------------
     def read_t3(self) -> int | None:
@@ -395,8 +432,8 @@ class _Reader:
         grammars = [COUNT_CELL] * width
         holds = _row_identity(width)
         rows: list[_Row] = []
-        end = header_start
         text = self.doc.text
+        end = max(header_start, cores[0][1] - 2)  # keep "一、" of the first label, not the header
         for i, (metric, core_start, core_end) in enumerate(cores):
             if i + 1 < len(cores):
                 # The numbering prefix of the next label ("2.", "（2）") belongs to that label.
@@ -415,14 +452,14 @@ class _Reader:
             rows.append(_Row("t3", metric, applicants, label, run, run_start))
         for row in rows:
             self._t3_row_candidates(row, grammars, holds)
-        located = [m for m, _, _ in cores]
-        if any(m.startswith("t3.result.other.") for m in located):
-            located = [m for m in located if m != "t3.result.other"]  # the group header of the sub-rows
-        outcomes = [m for m in located if m.startswith("t3.result.") and m != "t3.result.total"]
+        found = [m for m, _, _ in cores]
+        if any(m.startswith("t3.result.other.") for m in found):
+            found = [m for m in found if m != "t3.result.other"]  # the group header of the sub-rows
+        outcomes = [m for m in found if m.startswith("t3.result.") and m != "t3.result.total"]
         self._t3_joint(rows, applicants, outcomes)
         self.t3_start = header_start
         for row in rows:
-            if row.chosen is None and not row.splits:
+            if row.chosen is None and not row.splits and row.doubt is None:
                 self._no_split(row)
             else:
                 self._emit_row(row)
@@ -437,7 +474,8 @@ class _Reader:
     def _t3_row_candidates(
         self, row: _Row, grammars: Sequence[re.Pattern[str]], holds: Callable[[Sequence[int | None]], bool]
     ) -> None:
-        every = split_run(row.run, grammars)
+        count = count_splits(row.run, grammars)
+        every = split_run(row.run, grammars) if count <= MAX_SPLITS else SplitResult([], False)
         if every.complete and len(every.splits) <= 1:
             row.splits = every.splits
             if every.splits:
@@ -471,6 +509,7 @@ class _Reader:
             return [], True
         last = chunks[-1]
         found: list[tuple[str, ...]] = []
+        budget = PRUNED_NODES
         for cut in range(len(last) - 1, -1, -1):
             total_cell = last[cut:]
             total = _count(total_cell)
@@ -484,8 +523,10 @@ class _Reader:
                 nums = [_count(c) for c in cells[:6]]
                 return sum(n for n in nums if n is not None) <= bound
 
-            part = split_run(head, grammars[:-1], prune=prune)
-            if not part.complete:
+            # No cell is larger than 总计, so none has more digits.
+            part = split_run(head, grammars[:-1], prune=prune, max_nodes=budget, max_cell_len=len(total_cell))
+            budget -= part.nodes
+            if not part.complete or budget <= 0:
                 return found, False
             for split in part.splits:
                 candidate = (*split, total_cell)
@@ -507,15 +548,19 @@ class _Reader:
             for row in open_rows:
                 row.doubt = "is ambiguous and too many combinations remain for the column identities"
             return
-        by_metric = {r.metric: r for r in rows}  # a located row without a run stays None: not assessable
+        # Cell values per row; a located row without a run (or still doubtful) is not assessable.
+        fixed: dict[str, list[int | None]] = {
+            r.metric: r.values(r.chosen) for r in rows if r.chosen is not None
+        }
+        parsed = {id(s): r.values(s) for r in open_rows for s in r.splits}
 
         def column_checks(choice: dict[str, tuple[str, ...]]) -> dict[tuple[str, int], bool]:
+            current = dict(fixed)
+            current.update({m: parsed[id(s)] for m, s in choice.items()})
+
             def cell(metric: str, col: int) -> int | None:
-                row = by_metric.get(metric)
-                if row is None:
-                    return None
-                split = choice.get(metric, row.chosen)
-                return None if split is None else _count(split[col])
+                found = current.get(metric)
+                return None if found is None else found[col]
 
             checks: dict[tuple[str, int], bool] = {}
             for col in range(len(applicants)):
@@ -534,7 +579,9 @@ class _Reader:
             evaluated.append((choice, column_checks(choice)))
         # An identity that fails whatever the choice is a source error: it cannot tell splits apart.
         informative = {key for _, checks in evaluated for key, ok in checks.items() if ok}
-        fitting = [choice for choice, checks in evaluated if all(checks.get(key, True) for key in informative)]
+        fitting = [
+            choice for choice, checks in evaluated if all(checks.get(key, True) for key in informative)
+        ]
         if not informative or not fitting:
             for row in open_rows:
                 row.doubt = "is ambiguous and the column identities do not decide it"
@@ -555,7 +602,9 @@ class _Reader:
         if header is None:
             return
         head_end = header.end()
-        while head_end < len(text) and not _DIGITISH.match(text[head_end]) and head_end - header.start() < 300:
+        while (
+            head_end < len(text) and not _DIGITISH.match(text[head_end]) and head_end - header.start() < 300
+        ):
             head_end += 1
         label = text[header.start() : head_end]
         if "总计" not in label and "合计" not in label:
@@ -619,7 +668,7 @@ class _Reader:
                 columns = _t2_columns(header)
             next_start = kept[i + 1][1] if i + 1 < len(kept) else stop
             suffix, run, run_start, run_end = self._cut(core_end, next_start, _T2_RUN)
-            label = text[max(core_start - 4, previous_end) : core_end] + suffix
+            label = text[core_start:core_end] + suffix
             previous_end = max(run_end, core_end)
             if not run:
                 continue
@@ -636,7 +685,11 @@ class _Reader:
                 )
                 continue
             grammars = [
-                AMOUNT_CELL if c in _T2_AMOUNT_COLUMNS else CHANGE_CELL if c in _T2_CHANGE_COLUMNS else COUNT_CELL
+                AMOUNT_CELL
+                if c in _T2_AMOUNT_COLUMNS
+                else CHANGE_CELL
+                if c in _T2_CHANGE_COLUMNS
+                else COUNT_CELL
                 for c in columns
             ]
             result = split_run(run, grammars)

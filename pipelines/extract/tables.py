@@ -262,12 +262,16 @@ class TableReader:
             cells = cells[:expected]
         for candidate in (order, default):
             if candidate and len(cells) == len(candidate):
-                cols: list[int | None] = list(row.columns[: len(cells)]) if row.columns else [None] * len(cells)
+                cols: list[int | None] = (
+                    list(row.columns[: len(cells)]) if row.columns else [None] * len(cells)
+                )
                 return [(key, raw, col) for key, raw, col in zip(candidate, cells, cols, strict=True)]
         return None
 
     @staticmethod
-    def _map_by_header_columns(row: TableRow, by_column: dict[int, str]) -> list[tuple[str, str, int | None]] | None:
+    def _map_by_header_columns(
+        row: TableRow, by_column: dict[int, str]
+    ) -> list[tuple[str, str, int | None]] | None:
         """Align cells with the header by grid column. A merged header spans several grid columns whose
         cells repeat one value; extra columns must be blank. Used only when every header key is found."""
         if not by_column or not row.columns:
