@@ -1,13 +1,12 @@
 """Asset checks: structural gates block publication; source findings are warnings with counts."""
 
-from datetime import UTC, datetime
-
 import dagster as dg
 
 from assets.extracted import EXTRACTED_DOCUMENTS, EXTRACTED_FINDINGS, EXTRACTED_VALUES
 from assets.resources import StorageResource
 from pipelines import lake
-from pipelines.quality import GateResult, documents_gates, findings_summary, metric_values_gates
+from pipelines.expectations import validate_frame
+from pipelines.quality import GateResult, extraction_rate_gate, findings_summary, suite_gate
 
 
 def _result(gates: list[GateResult]) -> dg.AssetCheckResult:
@@ -18,26 +17,39 @@ def _result(gates: list[GateResult]) -> dg.AssetCheckResult:
         for key, value in gate.metadata.items():
             metadata[f"{gate.name}.{key}"] = value
         if gate.failures:
-            metadata[f"{gate.name}.examples"] = dg.MetadataValue.json(gate.failures)
+            metadata[f"{gate.name}.failures"] = dg.MetadataValue.json(gate.failures)
     description = "; ".join(f"{g.name}: {g.description}" for g in failed) or "all structural gates passed"
     return dg.AssetCheckResult(passed=not failed, metadata=metadata, description=description)  # type: ignore[arg-type]
 
 
+def _suite_check(storage: StorageResource, dataset: str) -> GateResult:
+    return suite_gate(validate_frame(dataset, lake.read_dataset(storage.paths, dataset)))
+
+
 @dg.asset_check(
-    asset=EXTRACTED_VALUES, blocking=True, description="Structural gate: ids, semantics, uniqueness"
+    asset=EXTRACTED_VALUES,
+    blocking=True,
+    description="Structural gate: expectations/metric_values.json (ids, semantics, uniqueness, ranges)",
 )
 def metric_values_structure(storage: StorageResource) -> dg.AssetCheckResult:
-    return _result(metric_values_gates(lake.read_dataset(storage.paths, "metric_values")))
+    return _result([_suite_check(storage, "metric_values")])
 
 
 @dg.asset_check(
     asset=EXTRACTED_DOCUMENTS,
     blocking=True,
-    description="Structural gate: statuses, error reasons, years, extraction rate",
+    description="Structural gate: expectations/documents.json and no extraction-rate collapse",
 )
 def documents_structure(storage: StorageResource) -> dg.AssetCheckResult:
-    max_year = datetime.now(UTC).year
-    return _result(documents_gates(lake.read_dataset(storage.paths, "documents"), max_year))
+    documents = lake.read_dataset(storage.paths, "documents")
+    return _result([suite_gate(validate_frame("documents", documents)), extraction_rate_gate(documents)])
+
+
+@dg.asset_check(
+    asset=EXTRACTED_FINDINGS, blocking=True, description="Structural gate: expectations/findings.json"
+)
+def findings_structure(storage: StorageResource) -> dg.AssetCheckResult:
+    return _result([_suite_check(storage, "findings")])
 
 
 @dg.asset_check(

@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.extracted import EXTRACTED_DOCUMENTS, EXTRACTED_FINDINGS, EXTRACTED_VALUES
 from assets.resources import StorageResource
+from pipelines.quality import agency_year_gate
 from pipelines.warehouse import build_warehouse
 
 
@@ -17,7 +18,8 @@ from pipelines.warehouse import build_warehouse
     "agency_yoy, findings, errors, metric_dictionary.",
 )
 def warehouse_duckdb(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
-    result = build_warehouse(storage.paths)
+    # The agency_year suite runs on the finished build before the swap: a failure keeps the old file.
+    result = build_warehouse(storage.paths, gate=agency_year_gate)
     context.log.info(f"published {result.published_path}: {result.row_counts}")
     return dg.MaterializeResult(
         metadata={

@@ -18,7 +18,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,10 +148,14 @@ def _remove_build_files(build_file: Path) -> None:
     Path(f"{build_file}.wal").unlink(missing_ok=True)
 
 
-def build_warehouse(paths: ProjectPaths) -> BuildResult:
+def build_warehouse(
+    paths: ProjectPaths, gate: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+) -> BuildResult:
     """Build a fresh DuckDB file from the lake and publish it atomically; return the row counts.
 
-    On any failure the build file is removed and the previously published file is left as it was.
+    ``gate`` inspects the finished build before it is published (e.g. the agency_year suite) and raises
+    to stop publication. On any failure the build file is removed and the previously published file is
+    left as it was.
     """
     started = time.monotonic()
     paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
@@ -161,6 +165,9 @@ def build_warehouse(paths: ProjectPaths) -> BuildResult:
         con = duckdb.connect(str(build_file))
         try:
             row_counts = _load_tables(con, paths)
+            if gate is not None:
+                # A gate that raises discards this build: the published warehouse stays as it was.
+                gate(con)
             # Everything into the main file, so the published file is self-contained (no .wal beside it).
             con.execute("checkpoint")
         finally:

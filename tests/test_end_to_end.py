@@ -70,7 +70,11 @@ def test_run_succeeds_and_publishes(demo_run: DemoRun) -> None:
     assert demo_run.paths.warehouse_file.exists()
     checks = demo_run.first.get_asset_check_evaluations()
     blocking = {c.check_name: c.passed for c in checks if c.check_name != "source_findings"}
-    assert blocking == {"metric_values_structure": True, "documents_structure": True}
+    assert blocking == {
+        "metric_values_structure": True,
+        "documents_structure": True,
+        "findings_structure": True,
+    }
 
 
 def test_every_demo_value_equals_the_generators_truth(demo_run: DemoRun) -> None:

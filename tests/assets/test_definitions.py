@@ -24,6 +24,7 @@ EXPECTED_CHECKS = {
     "extracted/metric_values:metric_values_structure",
     "extracted/documents:documents_structure",
     "extracted/findings:source_findings",
+    "extracted/findings:findings_structure",
 }
 
 
@@ -44,7 +45,7 @@ def test_structural_checks_are_blocking() -> None:
         for spec in check_def.check_specs  # type: ignore[union-attr]
         if spec.blocking
     }
-    assert blocking == {"metric_values_structure", "documents_structure"}
+    assert blocking == {"metric_values_structure", "documents_structure", "findings_structure"}
 
 
 def test_dagster_definitions_validate(tmp_path: Path) -> None:
