@@ -11,29 +11,22 @@ EXTRACTED_VALUES = dg.AssetKey(["extracted", "metric_values"])
 EXTRACTED_FINDINGS = dg.AssetKey(["extracted", "findings"])
 
 
+def _extracted_spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key, deps=[["raw", "documents"]], group_name="extracted", kinds={"parquet"}, description=description
+    )
+
+
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
+        _extracted_spec(
             EXTRACTED_DOCUMENTS,
-            deps=[["raw", "documents"]],
-            group_name="extracted",
-            kinds={"parquet"},
-            description="One row per (sha256, extractor version): status, agency, year, format or error reason.",
+            "One row per (sha256, extractor version): status, agency, year, format or error reason.",
         ),
-        dg.AssetSpec(
-            EXTRACTED_VALUES,
-            deps=[["raw", "documents"]],
-            group_name="extracted",
-            kinds={"parquet"},
-            description="One row per report × metric × applicant with raw text, semantic and evidence.",
+        _extracted_spec(
+            EXTRACTED_VALUES, "One row per report × metric × applicant with raw text, semantic and evidence."
         ),
-        dg.AssetSpec(
-            EXTRACTED_FINDINGS,
-            deps=[["raw", "documents"]],
-            group_name="extracted",
-            kinds={"parquet"},
-            description="Per-report identity findings and extraction doubts.",
-        ),
+        _extracted_spec(EXTRACTED_FINDINGS, "Per-report identity findings and extraction doubts."),
     ],
     name="extract_reports",
     can_subset=False,
