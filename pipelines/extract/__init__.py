@@ -12,7 +12,7 @@ from pipelines.extract.tables import read_tables
 from pipelines.metrics import load_metrics
 
 # Bump whenever a change can alter extracted values: documents are reprocessed when it changes.
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 
 __all__ = ["EXTRACTOR_VERSION", "Report", "MetricValue", "Finding", "extract_report"]
 

@@ -128,6 +128,10 @@ class _Text:
         return found
 
 
+# NFKC per character is the hot spot of _prepare; a report uses a few hundred distinct characters.
+_NORMAL_CHARS: dict[str, str] = {}
+
+
 def _prepare(texts: Sequence[tuple[str, int, int | None]]) -> _Text:
     out: list[str] = []
     owner: list[int] = []
@@ -140,7 +144,9 @@ def _prepare(texts: Sequence[tuple[str, int, int | None]]) -> _Text:
             if ch.isspace():
                 pending_space = True
                 continue
-            normal = normalise(ch)
+            normal = _NORMAL_CHARS.get(ch)
+            if normal is None:
+                normal = _NORMAL_CHARS[ch] = normalise(ch)
             if not normal:
                 pending_space = True
                 continue
@@ -287,6 +293,7 @@ class _Row:
     chosen: tuple[str, ...] | None = None
     resolved_by: str | None = None
     doubt: str | None = None  # reason when the row stays doubtful
+    agreed: dict[int, str] = field(default_factory=dict)  # cells every remaining candidate shares
 
     def values(self, split: tuple[str, ...]) -> list[int | None]:
         return [_count(c) for c in split]
@@ -317,8 +324,8 @@ class _Reader:
                 metric, applicant = key, None
             if metric not in self._known:
                 continue
-            if row.chosen is not None:
-                raw = row.chosen[i]
+            if row.chosen is not None or i in row.agreed:
+                raw = row.chosen[i] if row.chosen is not None else row.agreed[i]
                 parsed = parse_cell(raw, unit_to="万元" if metric.endswith(".amount") else None)
                 value, semantic = parsed.value, parsed.semantic
             else:
@@ -703,7 +710,76 @@ class _Reader:
                 row.doubt = "has too many splits to search"
             else:
                 row.doubt = "is ambiguous (table 2 has no identity to decide it)"
+                self._t2_prose_evidence(row, columns, key, (start, stop))
             self._emit_row(row)
+
+    def _t2_prose_evidence(
+        self, row: _Row, columns: list[str], key: str, table_span: tuple[int, int]
+    ) -> None:
+        """Narrow an ambiguous table-2 row with the figures the report's own prose states for the same
+        row (``制发行政规范性文件88件``, ``现行有效…698件``). A stated figure that no candidate carries
+        is a text-vs-table difference and is ignored. The whole row is taken when one candidate is
+        left; otherwise only the cells every remaining candidate shares, and the row stays doubtful."""
+        stated = _t2_stated_figures(self.doc.text, key, table_span)
+        if not stated:
+            return
+        remaining = list(row.splits)
+        used: list[str] = []
+        for column, value, phrase in stated:
+            if column not in columns or len({v for c, v, _ in stated if c == column}) > 1:
+                continue
+            index = columns.index(column)
+            narrowed = [s for s in remaining if _count(s[index]) == value]
+            if narrowed:
+                remaining = narrowed
+                used.append(phrase)
+        if not used or len(remaining) == len(row.splits):
+            return
+        row.splits = remaining
+        evidence = "; ".join(dict.fromkeys(used))
+        if len(remaining) == 1:
+            row.chosen, row.resolved_by = remaining[0], f"prose_figures: {evidence}"
+            return
+        row.agreed = {i: remaining[0][i] for i in range(len(columns)) if len({s[i] for s in remaining}) == 1}
+        row.resolved_by = f"prose_figures (partial): {evidence}"
+        row.doubt = f"is ambiguous even with the prose figures ({evidence})"
+
+
+# Prose statements of a table-2 figure: (row keys, column, pattern with a ``num`` group). "拟废止"
+# (planned) and cumulative wording are not this year's figure.
+_DOCS = r"(?:行政)?规范性文件"
+_T2_PROSE: tuple[tuple[frozenset[str], str, re.Pattern[str]], ...] = (
+    (
+        frozenset({"normative_docs"}),
+        "issued",
+        re.compile(rf"(?<!拟)(?:制发|印发|出台)(?:的|了)?{_DOCS}(?:共|共计)?(?P<num>\d+)件"),
+    ),
+    (
+        frozenset({"normative_docs"}),
+        "in_force",
+        re.compile(rf"现行有效(?:的)?{_DOCS}(?:共|共计)?(?P<num>\d+)件"),
+    ),
+    (
+        frozenset({"normative_docs"}),
+        "repealed",
+        re.compile(rf"(?<!拟)废止(?:了)?{_DOCS}(?:共|共计)?(?P<num>\d+)件"),
+    ),
+)
+_NOT_THIS_YEAR = re.compile(r"累计|历年|上年|去年|上一年")
+
+
+def _t2_stated_figures(text: str, key: str, table_span: tuple[int, int]) -> list[tuple[str, int, str]]:
+    found: list[tuple[str, int, str]] = []
+    for keys, column, pattern in _T2_PROSE:
+        if key not in keys:
+            continue
+        for match in pattern.finditer(text):
+            if table_span[0] <= match.start() < table_span[1]:
+                continue
+            if _NOT_THIS_YEAR.search(text[max(0, match.start() - 12) : match.start()]):
+                continue
+            found.append((column, int(match.group("num")), match.group(0)))
+    return found
 
 
 def _t2_columns(header: str) -> list[str]:
@@ -764,3 +840,99 @@ def merge_flattened(
         [v for v in values if v.metric.split(".", 1)[0] not in have and (v.metric, v.applicant) not in keys],
         [f for f in findings if f.values.get("table") not in have],
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# The pre-2019 statistics table (政府信息公开情况统计表): label, unit, this year, cumulative
+# ------------------------------------------------------------------------------------------------
+# Rows of the legacy table → narrative metric, with the row its figure is a part of (a part cannot
+# exceed its whole in either column). Order matters: 同意部分公开 before 同意公开.
+_LEGACY_ROWS: tuple[tuple[str, re.Pattern[str], str | None], ...] = (
+    ("n.proactive.total", re.compile(r"主动公开(?:政府)?(?:信息|文件)(?:总)?数"), None),
+    ("replies", re.compile(r"对申请的答复(?:总)?数"), None),
+    ("n.applications.received", re.compile(r"受理(?:政府信息)?依申请公开(?:信息)?总数"), None),
+    ("n.applications.partial", re.compile(r"同意部分公开答复数"), "replies"),
+    ("n.applications.granted", re.compile(r"(?<!部分)同意公开答复数"), "replies"),
+    ("n.applications.denied", re.compile(r"(?:否决|不予)公开答复数"), "replies"),
+    ("n.reconsideration.total", re.compile(r"(?<![、接受])行政复议数"), None),
+    ("n.litigation.total", re.compile(r"(?<![、接受])行政诉讼数"), None),
+)
+_LEGACY_HEADER = re.compile(r"指标名称.{0,12}?计量单位.{0,30}?历年累计")
+# A digit followed by "." or "、" is the numbering of the next row ("…条17172.同意部分…").
+_LEGACY_VALUES = re.compile(r"(?:条|件|个|项|份|元)?(?P<run>(?:\d(?![.、]))+(?: (?:\d(?![.、]))+)*)")
+_LEGACY_WINDOW = 2500
+
+
+@dataclass
+class LegacyCell:
+    metric: str
+    value: int | None  # this year's figure; None when the run is ambiguous
+    raw: str
+    candidates: list[tuple[int, int]]
+    evidence: dict[str, Any]
+
+
+def _legacy_pairs(run: str, spaced: bool) -> list[tuple[int, int]]:
+    """(this year, cumulative) readings of a row's run; the cumulative figure includes this year's."""
+    tokens = run.split()
+    if spaced or len(tokens) > 1:
+        return [(int(tokens[0]), int(tokens[1]))] if len(tokens) == 2 else []
+    pairs = []
+    for cut in range(1, len(run)):
+        this_year, cumulative = run[:cut], run[cut:]
+        if (
+            COUNT_CELL.fullmatch(this_year)
+            and COUNT_CELL.fullmatch(cumulative)
+            and int(cumulative) >= int(this_year)
+        ):
+            pairs.append((int(this_year), int(cumulative)))
+    return pairs
+
+
+def read_legacy_table(texts: Sequence[tuple[str, int, int | None]]) -> list[LegacyCell]:
+    """The this-year column of the legacy statistics table, even when a crawler ran its cells
+    together (``同意公开答复数条1717`` = 17 | 17 cumulative). A run-together pair is split only where
+    the cumulative figure is at least this year's and each part stays within its whole (同意公开 ≤
+    对申请的答复数, both columns); a pair still ambiguous is returned with value None."""
+    doc = _prepare(texts)
+    header = _LEGACY_HEADER.search(doc.text)
+    if header is None:
+        return []
+    text = doc.text[header.end() : header.end() + _LEGACY_WINDOW]
+    found: list[tuple[str, str, str | None, int]] = []  # (key, run, parent, position)
+    position = 0
+    for key, pattern, parent in _LEGACY_ROWS:
+        match = pattern.search(text, 0)
+        if match is None:
+            continue
+        values = _LEGACY_VALUES.match(text, match.end())
+        if values is None:
+            continue
+        found.append((key, values.group("run"), parent, header.end() + match.start()))
+        position = max(position, match.end())
+    spaced = any(" " in run for _, run, _, _ in found)
+    candidates = {key: _legacy_pairs(run, spaced) for key, run, _, _ in found}
+    # Parts within their whole: repeat until nothing changes (a whole can itself be narrowed).
+    changed = True
+    while changed:
+        changed = False
+        for key, _, parent, _ in found:
+            if parent is None or not candidates.get(parent):
+                continue
+            max_this = max(p[0] for p in candidates[parent])
+            max_cumulative = max(p[1] for p in candidates[parent])
+            kept = [p for p in candidates[key] if p[0] <= max_this and p[1] <= max_cumulative]
+            if kept and len(kept) < len(candidates[key]):
+                candidates[key] = kept
+                changed = True
+    cells = []
+    for key, run, _, pos in found:
+        if not key.startswith("n."):
+            continue
+        pairs = candidates[key]
+        evidence = doc.where(pos)
+        evidence["text"] = doc.text[pos : pos + 40]
+        evidence["table"] = "legacy_statistics"
+        value = pairs[0][0] if len({p[0] for p in pairs}) == 1 and pairs else None
+        cells.append(LegacyCell(key, value, run, pairs, evidence))
+    return cells

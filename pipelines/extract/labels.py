@@ -51,6 +51,7 @@ _OTHER_GROUP = re.compile(r"其他处理")
 _OTHER_SUBROW = re.compile(
     r"其他处理.*(?:[3３][.．、]|[（(][3３三][)）])其他$|^(?:[3３][.．、]|[（(][3３三][)）])?其他$"
 )
+_NUMBERED_OTHER = re.compile(r"(?:[3３][.．、]|[（(][3３三][)）])其他")
 
 T3_COLUMN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("natural_person", re.compile(r"自然人")),
@@ -124,7 +125,10 @@ def match_first(label: str, patterns: tuple[tuple[str, re.Pattern[str]], ...]) -
 
 def t3_row_metric(label: str, group: str | None) -> str | None:
     """Map a table-3 row label to a metric id; ``group`` is the enclosing （三）–（六） group, if known."""
-    if _OTHER_SUBROW.search(label) and (_OTHER_GROUP.search(label) or group == "other"):
+    # "3.其他" is the only numbered table-3 row worded just 其他, so it needs no group context (a
+    # garbled extraction can lose the wrapped （六）其他处理 header).
+    numbered_other = bool(_NUMBERED_OTHER.fullmatch(label))
+    if _OTHER_SUBROW.search(label) and (_OTHER_GROUP.search(label) or group == "other" or numbered_other):
         if _OTHER_GROUP.search(label) and not re.search(r"其他处理.+其他$", label):
             return "t3.result.other"
         return "t3.result.other.other"

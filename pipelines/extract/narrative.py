@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipelines.extract.flattened import read_legacy_table
 from pipelines.extract.model import Finding, MetricValue
 from pipelines.extract.numbers import CN_NUMERAL_CHARS, parse_cell
 
@@ -24,9 +25,30 @@ class Sentence:
     page: int | None
 
 
+_SENTENCE_END = re.compile(r"[。；;！!？?：:]$")
+_WRAPPED_LINE_MIN = 20
+
+
+def join_wrapped_lines(texts: list[tuple[str, int, int | None]]) -> list[tuple[str, int, int | None]]:
+    """Text extracted from PDFs keeps the page's line breaks, cutting sentences (and figures such as
+    ``行政诉讼数为`` / ``0 件``) in two. A long line that does not end a sentence continues on the next
+    line; short lines are headings and stay on their own."""
+    joined: list[tuple[str, int, int | None]] = []
+    open_line = False
+    for text, block, page in texts:
+        if open_line and joined:
+            previous, first_block, first_page = joined[-1]
+            joined[-1] = (previous + text.strip(), first_block, first_page)
+        else:
+            joined.append((text.strip(), block, page))
+        last_line = text.strip()
+        open_line = len(last_line) >= _WRAPPED_LINE_MIN and not _SENTENCE_END.search(last_line)
+    return joined
+
+
 def split_sentences(texts: list[tuple[str, int, int | None]]) -> list[Sentence]:
     sentences: list[Sentence] = []
-    for text, block, page in texts:
+    for text, block, page in join_wrapped_lines(texts):
         for part in _SENTENCE_SPLIT.split(text):
             part = part.strip()
             if part:
@@ -56,7 +78,7 @@ _PROACTIVE = [
     re.compile(
         rf"主动公开[^。；，,\d]{{0,24}}?(?:信息|文件)(?:共|共计|总数|合计|达)?[^。；，,\d]{{0,4}}?{_NUM}(?:条|件)"
     ),
-    re.compile(rf"(?:共|累计)?(?:公开|公布|发布)(?:各类)?政府信息(?:共|共计)?{_NUM}(?:条|件)"),
+    re.compile(rf"(?:共|共计|累计)?(?:公开|公布|发布)(?:各类)?政府信息(?:共|共计|合计)?{_NUM}(?:条|件)"),
 ]
 _BREAKDOWN_ITEM = re.compile(r"(\d+)\s*(?:条|件|项)")
 _TOTAL_WITH_BREAKDOWN = re.compile(rf"{_NUM}(?:条|件)[，,]?\s*其中[:：]?(?P<rest>[^。]*)")
@@ -81,14 +103,42 @@ def _breakdown_total(
     return None
 
 
+_CLAUSE_START = re.compile(r"[，,。；;（(：:]")
+# A category of the published items ("其他应主动公开的政府信息14条") or a part ("其中…") is no total.
+_SUB_COUNT = re.compile(r"应(?:当)?主动公开|其他")
+_SHARE_AFTER = re.compile(r"^[，,]?\s*占")
+_TOTAL_MARK = re.compile(r"共|合计|总计|总数")
+
+
+def _clause_prefix(text: str, start: int) -> str:
+    head = text[:start]
+    cut = max((m.end() for m in _CLAUSE_START.finditer(head)), default=0)
+    return head[cut:]
+
+
 def _proactive(sentences: list[Sentence]) -> MetricValue | None:
-    for pattern in _PROACTIVE:
-        for sentence in sentences:
+    """This year's total of proactively published items: the first statement that is neither
+    cumulative, nor a category or part of the total; one marked as a total (共…) is preferred."""
+    candidates: list[tuple[int, int, int, re.Match[str], Sentence]] = []
+    for order, sentence in enumerate(sentences):
+        for rank, pattern in enumerate(_PROACTIVE):
             for match in pattern.finditer(sentence.text):
-                prefix = sentence.text[max(0, match.start() - 12) : match.start("num")]
-                if _CUMULATIVE.search(prefix) or _CUMULATIVE.search(match.group(0)):
+                clause = (
+                    _clause_prefix(sentence.text, match.start())
+                    + sentence.text[match.start() : match.start("num")]
+                )
+                if _CUMULATIVE.search(clause) or _SUB_COUNT.search(clause):
                     continue
-                return _value("n.proactive.total", match, sentence)
+                if sentence.text[: match.start("num")].rstrip().endswith("第"):
+                    continue  # "第二十条" cites an article, it counts nothing
+                if _SHARE_AFTER.match(sentence.text[match.end() :]):
+                    continue  # "…主动公开政府信息303条，占71.3%" is one unit's share
+                candidates.append((order, match.start(), rank, match, sentence))
+    # A figure marked as a total (共…) first, then one worded 主动公开, then document order.
+    candidates.sort(key=lambda c: (not _TOTAL_MARK.search(c[3].group(0)), c[2], c[0], c[1]))
+    chosen = candidates[:1]
+    if chosen:
+        return _value("n.proactive.total", chosen[0][3], chosen[0][4])
     found = _breakdown_total(sentences, _PROACTIVE_SECTION)
     if found:
         return _value("n.proactive.total", *found)
@@ -99,7 +149,10 @@ def _proactive(sentences: list[Sentence]) -> MetricValue | None:
 _APPLICATIONS_ZERO = re.compile(
     r"(?:未|没有|暂未|无)(?:收到|接到|受理|发生)[^。；]{0,30}?(?:信息公开|依申请公开)[^。；]{0,8}?申请"
 )
-_APPLICATIONS_ZERO_2 = re.compile(r"(?:信息公开|依申请公开)申请(?:数量)?(?:为)?(?:0|零)件")
+_APPLICATIONS_ZERO_2 = re.compile(
+    r"(?:信息公开|依申请公开)申请(?:数量)?(?:为)?(?:0|零)件"
+    r"|(?:未|没有|暂未)(?:收到|接到|受理)(?:任何)?(?:政府信息)?依申请公开(?:事宜|事项|件)"
+)
 _APPLICATIONS = [
     re.compile(
         rf"(?:收到|受理|接到|办理)[^。；\d]{{0,20}}?(?:政府信息公开|信息公开|依申请公开|政务信息公开)[^。；\d]{{0,12}}?申请(?:共|共计|数量为|数为)?\s*{_NUM}(?:件|条|个|宗)"
@@ -108,6 +161,9 @@ _APPLICATIONS = [
         rf"(?:共|共计|全年)(?:收到|受理|接到)\s*{_NUM}(?:件|条)[^。；\d]{{0,6}}?(?:政府信息公开|信息公开|依申请公开)?申请"
     ),
     re.compile(rf"(?:依申请公开|政府信息公开)申请(?:共|共计)?\s*{_NUM}(?:件|条)"),
+    re.compile(
+        rf"(?:收到|受理|接到)[^。；\d]{{0,20}}?依申请公开(?:事项|事宜)?(?:共|共计)?\s*{_NUM}(?:件|条)"
+    ),
 ]
 _GRANTED = re.compile(rf"(?<!部分)(?:同意公开|予以公开|全部公开)(?:答复|的)?(?:数)?(?:为)?\s*{_NUM}(?:件|条)")
 _PARTIAL = re.compile(rf"(?:同意部分公开|部分公开)(?:答复|的)?(?:数)?(?:为)?\s*{_NUM}(?:件|条)")
@@ -162,7 +218,9 @@ _NO_LITIGATION = re.compile(r"(?:未|没有|无)(?:发生|收到|出现|接到)[
 _RECONSIDERATION = re.compile(
     rf"(?:行政复议|复议申请)(?:案件|申请|数量|数)?(?:共|为|数量为|共计)?\s*{_NUM}(?:件|起|宗|个)(?P<rest>[，,]\s*其中[^。；]*)?"
 )
-_RECONSIDERATION_2 = re.compile(rf"{_NUM}(?:件|起)(?:涉及政府信息公开(?:工作)?的)?行政复议")
+_RECONSIDERATION_2 = re.compile(
+    rf"{_NUM}(?:件|起|份)(?:有关|涉及)?(?:政府信息公开(?:工作)?的?)?行政复议(?!机关)"
+)
 _LITIGATION = re.compile(
     rf"(?:行政诉讼|提起诉讼|诉讼)(?:案件|数量|数)?(?:共|为|数量为|共计)?\s*{_NUM}(?:件|起|宗|个)(?P<rest>[，,]\s*其中[^。；]*)?"
 )
@@ -221,6 +279,9 @@ _NO_FEES = re.compile(
 _FEES = re.compile(rf"收取[^。；\d]{{0,20}}?(?:费用|费)(?:共|共计)?\s*{_NUM}元")
 
 
+_FEE_SUBJECT = re.compile(r"申请|信息公开|提供(?:政府)?信息|检索|复制|邮寄")
+
+
 def _fees(sentences: list[Sentence]) -> MetricValue | None:
     for sentence in sentences:
         if not re.search(r"收费|费用|免费", sentence.text):
@@ -229,6 +290,8 @@ def _fees(sentences: list[Sentence]) -> MetricValue | None:
         if match:
             return _value("n.fees.amount", match, sentence)
         zero = _NO_FEES.search(sentence.text)
+        if zero and zero.group(0).endswith("免费") and not _FEE_SUBJECT.search(sentence.text):
+            continue  # "免费自助复印" and the like: a free service, not the fees of applications
         if zero:
             return _zero("n.fees.amount", zero, sentence)
     return None
@@ -251,4 +314,32 @@ def read_narrative(
         fees = _fees(sentences)
         if fees:
             values.append(fees)
+        values, table_findings = _with_legacy_table(values, texts)
+        findings.extend(table_findings)
+    return values, findings
+
+
+def _with_legacy_table(
+    values: list[MetricValue], texts: list[tuple[str, int, int | None]]
+) -> tuple[list[MetricValue], list[Finding]]:
+    """Figures the prose does not state, taken from the legacy statistics table's this-year column.
+    The prose wins where both exist (the table is the less reliable rendering in crawled pages)."""
+    stated = {v.metric for v in values}
+    findings: list[Finding] = []
+    for cell in read_legacy_table(texts):
+        if cell.metric in stated:
+            continue
+        if cell.value is None:
+            findings.append(
+                Finding(
+                    check="extraction_doubt",
+                    severity="warning",
+                    metric=cell.metric,
+                    message=f"statistics-table row for {cell.metric}: run {cell.raw!r} splits into "
+                    f"this year | cumulative in {len(cell.candidates)} ways; left empty",
+                    values={"run": cell.raw, "candidates": [list(p) for p in cell.candidates]},
+                )
+            )
+            continue
+        values.append(MetricValue(cell.metric, None, cell.value, cell.raw, "number", cell.evidence))
     return values, findings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 NA_MARKS = frozenset({"/", "／", "—", "——", "-", "－", "–", "─", "无", "—/—", "\\", "×", "--", "---"})
 _DASHES = str.maketrans({"－": "-", "−": "-", "–": "-", "—": "-", "﹣": "-", "＋": "+", "﹢": "+"})
@@ -35,6 +36,9 @@ class ParsedValue:
     semantic: str  # number | approx | blank | na | text
 
 
+# Cells and labels repeat across a report and across reports ("0", row labels): both functions are
+# pure, and they dominate table reading, so their results are cached.
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """NFKC (full-width digits and punctuation), unify dashes, drop all whitespace."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "").translate(_DASHES))
@@ -70,6 +74,7 @@ def _as_number(text: str) -> float | int | None:
     return number
 
 
+@lru_cache(maxsize=65536)
 def parse_cell(raw: str, *, unit_to: str | None = None) -> ParsedValue:
     """Parse one table cell. ``unit_to='万元'`` converts amounts written in 元 (the unit stays in raw)."""
     text = normalise(raw)

@@ -15,7 +15,7 @@ from pipelines.documents.model import Block
 from pipelines.extract import labels
 from pipelines.extract.model import Finding, MetricValue
 from pipelines.extract.numbers import normalise, parse_cell
-from pipelines.metrics import APPLICANTS, metric_ids
+from pipelines.metrics import APPLICANTS, metric_ids, t3_row_metrics
 
 _VALUE_TOKEN = re.compile(r"^[+\-]?[\d,，.]+(?:余|多)?(?:元|万元|件|条|项)?$|^[/／—\-－–]+$|^无$")
 _SENTENCE_PUNCT = re.compile(r"[。；;，,：:]")
@@ -164,6 +164,9 @@ class TableReader:
         self.out = TableExtraction()
         self._seen: dict[tuple[str, str | None], MetricValue] = {}
         self._known = metric_ids()
+        # Table-3 rows in document order: a metric id for a row read by its label, or the row itself
+        # when a garbled extraction separated the values from their (wrapped) label.
+        self._t3_sequence: list[str | TableRow] = []
 
     # -- headers -------------------------------------------------------------------------------
     def _update_headers(self, row: TableRow) -> bool:
@@ -316,6 +319,9 @@ class TableReader:
         if t2_prefix:
             self._read_t2(row, t2_prefix)
             return
+        if not row.label and self.ctx.active == "t3" and self._is_t3_width(row):
+            self._t3_sequence.append(row)
+            return
         if has_values and (self.ctx.active == "t4" or (not row.label and len(row.cells) >= 15)):
             self._read_t4(row)
 
@@ -331,6 +337,84 @@ class TableReader:
             return
         for applicant, raw, col in mapped:
             self._emit(metric, applicant, raw, row, col)
+        self._t3_sequence.append(metric)
+
+    @staticmethod
+    def _is_t3_width(row: TableRow) -> bool:
+        cells = list(row.cells)
+        while cells and not normalise(cells[-1]):
+            cells.pop()
+        return len(cells) in {len(APPLICANTS), len(APPLICANTS) + 1} and all(
+            parse_cell(c).semantic == "number" for c in cells
+        )
+
+    # -- label-less table-3 rows ------------------------------------------------------------------
+    def finish(self) -> TableExtraction:
+        self._place_label_less_t3_rows()
+        return self.out
+
+    def _t3_template(self) -> list[str]:
+        """Table-3 rows in template order; （六）其他处理 as one row only when that row was read."""
+        read = {m for m in self._t3_sequence if isinstance(m, str)}
+        single_other = "t3.result.other" in read and not any(m.startswith("t3.result.other.") for m in read)
+        return t3_row_metrics("2019" if single_other else "2021")
+
+    def _place_label_less_t3_rows(self) -> None:
+        """A text extraction can separate wrapped row labels from their values, leaving value rows
+        without a label but still in table order. Between two rows read by label, such rows fill the
+        template rows not yet read, in order — only when their numbers match exactly, and only when the
+        table's own outcome identity (办理结果之和 = 总计, every column) then holds. Otherwise a doubt."""
+        if not any(isinstance(item, TableRow) for item in self._t3_sequence):
+            return
+        template = self._t3_template()
+        read = {m for m in self._t3_sequence if isinstance(m, str)}
+        placed: list[tuple[str, TableRow]] = []
+        unplaced: list[TableRow] = []
+        previous: str | None = None
+        pending: list[TableRow] = []
+        for item in [*self._t3_sequence, None]:
+            if isinstance(item, TableRow):
+                pending.append(item)
+                continue
+            if pending:
+                low = template.index(previous) + 1 if previous in template else 0
+                high = template.index(item) if item in template else len(template)
+                slots = [m for m in template[low:high] if m not in read]
+                if previous is not None and item is not None and len(slots) == len(pending):
+                    placed.extend(zip(slots, pending, strict=True))
+                else:
+                    unplaced.extend(pending)
+                pending = []
+            previous = item if item is not None else previous
+        if placed and not self._outcomes_confirm(placed):
+            unplaced.extend(row for _, row in placed)
+            placed = []
+        for metric, row in placed:
+            mapped = self._map_cells(row, {}, list(APPLICANTS), list(APPLICANTS))
+            if mapped is None:
+                continue
+            for applicant, raw, col in mapped:
+                self._emit(metric, applicant, raw, row, col)
+        for row in unplaced:
+            self._doubt(row, f"table 3 row without a label ({len(row.cells)} cells) cannot be placed")
+
+    def _outcomes_confirm(self, placed: list[tuple[str, TableRow]]) -> bool:
+        values = {(v.metric, v.applicant): v.value for v in self.out.values}
+        for metric, row in placed:
+            mapped = self._map_cells(row, {}, list(APPLICANTS), list(APPLICANTS)) or []
+            for applicant, raw, _ in mapped:
+                values[(metric, applicant)] = parse_cell(raw).value
+        outcome_rows = [
+            m for m in self._t3_template() if m.startswith("t3.result.") and m != "t3.result.total"
+        ]
+        for applicant in APPLICANTS:
+            total = values.get(("t3.result.total", applicant))
+            parts = [values.get((m, applicant)) for m in outcome_rows]
+            if total is None or any(p is None for p in parts):
+                return False
+            if sum(p for p in parts if p is not None) != total:
+                return False
+        return True
 
     def _read_t2(self, row: TableRow, prefix: str) -> None:
         self.ctx.active = "t2"
@@ -398,4 +482,4 @@ def read_tables(blocks: list[Block]) -> TableExtraction:
         else:
             for row in text_rows(block, 0):
                 reader.read(row)
-    return reader.out
+    return reader.finish()
