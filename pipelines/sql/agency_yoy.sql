@@ -1,8 +1,10 @@
--- agency_yoy: year-over-year change, long format (grain: agency, year, measure), one row for every
--- numeric measure of agency_year, including measures whose value is null, so gaps stay visible.
+-- agency_yoy: year-over-year change, long format (grain: agency_id, year, measure), one row for every
+-- measure of agency_year (counts and derived rates alike), including measures whose value is null, so
+-- gaps stay visible. `agency` is the agency's canonical name, the same across a rename.
 -- The comparison is always with the immediately preceding year (prev_year = year - 1); when the agency
--- has no row for that year prev_value is null. pct_change is in percent (100 * delta / prev_value) and is
--- null when prev_value is null or 0; pct_change_note says why it is missing.
+-- has no row for that year prev_value is null. delta = value - prev_value (for rates: a difference of
+-- proportions, not percent). pct_change is in percent (100 * delta / prev_value) and is null — N/A —
+-- when prev_value is null or 0; pct_change_note says why it is missing.
 with
 
 agency_years as (
@@ -11,7 +13,7 @@ agency_years as (
 
 measures_long as (
     -- include nulls: UNPIVOT drops null values unless told otherwise
-    select agency, year, measure, value
+    select agency_id, agency_name, year, measure, value
     from agency_years
     unpivot include nulls (
         value for measure in (
@@ -22,19 +24,35 @@ measures_long as (
             granted,
             partial,
             denied,
+            unable,
+            not_processed,
+            other_handling,
             carried_forward,
             reconsideration_total,
+            reconsideration_corrected,
+            reconsideration_concluded,
             litigation_total,
+            litigation_corrected,
+            litigation_concluded,
             proactive_total,
             fees_yuan,
-            disclosure_rate
+            admin_fees_wan_yuan,
+            disclosure_rate,
+            denied_share,
+            unable_share,
+            not_processed_share,
+            other_handling_share,
+            reconsideration_correction_rate,
+            litigation_correction_rate,
+            disputes_per_100_applications
         )
     )
 ),
 
 compared as (
     select
-        current_year.agency,
+        current_year.agency_id,
+        current_year.agency_name as agency,
         current_year.year,
         current_year.measure,
         current_year.value,
@@ -43,13 +61,14 @@ compared as (
         current_year.value - previous_year.value as delta
     from measures_long as current_year
     left join measures_long as previous_year
-        on previous_year.agency = current_year.agency
+        on previous_year.agency_id = current_year.agency_id
         and previous_year.measure = current_year.measure
         and previous_year.year = current_year.year - 1
 ),
 
 final as (
     select
+        agency_id,
         agency,
         year,
         measure,
@@ -67,4 +86,4 @@ final as (
 )
 
 select * from final
-order by agency, measure, year
+order by agency_id, measure, year

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines import lake
+from pipelines import lake, registry
 from pipelines.metrics import load_metrics
 
 SQL_DIR = Path(lake.__file__).with_name("sql")
@@ -152,6 +152,10 @@ def agency_year_frame(values: list[tuple[str, str, str | None, float | None]] | 
     with duckdb.connect() as con:
         con.register("reports", reports)
         con.register("metric_values", metric_values)
+        resolution = registry.resolution_frame(
+            zip(reports["agency"], reports["year"], strict=True), registry.load_reference()
+        )
+        con.register("agency_resolution", resolution)
         return con.sql(sql).df()
 
 

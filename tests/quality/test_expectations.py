@@ -259,6 +259,7 @@ def test_agency_year_corruptions_fail(clean_frames: dict[str, pd.DataFrame]) -> 
     result = ex.validate_frame("agency_year", frame)
     assert failed(result) == {
         "one_row_per_agency_year",
+        "one_row_per_agency_id_year",
         "disclosure_rate_in_unit_interval",
         "non_negative:denied",
     }

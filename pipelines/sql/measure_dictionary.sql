@@ -1,0 +1,60 @@
+-- measure_dictionary: one row per measure of agency_year / agency_yoy / rankings (grain: measure), with
+-- its Chinese label, unit, the report formats that carry it and, for every measure, the formula over
+-- metric ids (metric_dictionary) or other measures. kind: 'harmonised' (read from the report, table
+-- figure first, narrative second) or 'derived' (computed; null — N/A — on a null operand or a zero base).
+-- sort_order follows the columns of agency_year.
+select *
+from (
+    values
+        (1, 'applications_new', '本年新收政府信息公开申请数量', '件', 'harmonised', 'legacy;2019;2021',
+            'coalesce(t3.received.new[total], n.applications.received)'),
+        (2, 'applications_carried_over', '上年结转政府信息公开申请数量', '件', 'harmonised', '2019;2021',
+            't3.received.carried_over[total]'),
+        (3, 'applications_total', '申请总数（新收＋上年结转）', '件', 'derived', 'legacy;2019;2021',
+            'applications_new + applications_carried_over (legacy: carried_over missing counts as 0)'),
+        (4, 'outcomes_total', '办理结果总计', '件', 'harmonised', '2019;2021', 't3.result.total[total]'),
+        (5, 'granted', '予以公开', '件', 'harmonised', 'legacy;2019;2021',
+            'coalesce(t3.result.granted[total], n.applications.granted)'),
+        (6, 'partial', '部分公开', '件', 'harmonised', 'legacy;2019;2021',
+            'coalesce(t3.result.partial[total], n.applications.partial)'),
+        (7, 'denied', '不予公开', '件', 'harmonised', 'legacy;2019;2021',
+            'coalesce(sum(t3.result.denied.*[total]), n.applications.denied)'),
+        (8, 'unable', '无法提供', '件', 'harmonised', '2019;2021', 'sum(t3.result.unable.*[total])'),
+        (9, 'not_processed', '不予处理', '件', 'harmonised', '2019;2021',
+            'sum(t3.result.not_processed.*[total])'),
+        (10, 'other_handling', '其他处理', '件', 'harmonised', '2019;2021',
+            'coalesce(t3.result.other[total], sum(t3.result.other.*[total]))'),
+        (11, 'carried_forward', '结转下年度继续办理', '件', 'harmonised', '2019;2021',
+            't3.carried_forward[total]'),
+        (12, 'reconsideration_total', '行政复议（总计）', '件', 'harmonised', 'legacy;2019;2021',
+            'coalesce(t4.reconsideration.total, n.reconsideration.total)'),
+        (13, 'reconsideration_corrected', '行政复议结果纠正', '件', 'harmonised', '2019;2021',
+            't4.reconsideration.corrected'),
+        (14, 'reconsideration_concluded', '行政复议已审结', '件', 'derived', '2019;2021',
+            't4.reconsideration.upheld + t4.reconsideration.corrected + t4.reconsideration.other'),
+        (15, 'litigation_total', '行政诉讼（总计）', '件', 'harmonised', 'legacy;2019;2021',
+            'coalesce(t4.litigation_direct.total + t4.litigation_after_review.total, n.litigation.total)'),
+        (16, 'litigation_corrected', '行政诉讼结果纠正', '件', 'derived', '2019;2021',
+            't4.litigation_direct.corrected + t4.litigation_after_review.corrected'),
+        (17, 'litigation_concluded', '行政诉讼已审结', '件', 'derived', '2019;2021',
+            'upheld + corrected + other of t4.litigation_direct and t4.litigation_after_review'),
+        (18, 'proactive_total', '主动公开政府信息（总数）', '条', 'harmonised', 'legacy;2019;2021',
+            'n.proactive.total'),
+        (19, 'fees_yuan', '依申请公开收取费用', '元', 'harmonised', 'legacy', 'n.fees.amount'),
+        (20, 'admin_fees_wan_yuan', '行政事业性收费金额', '万元', 'harmonised', '2021', 't2.admin_fees.amount'),
+        (21, 'disclosure_rate', '公开率（予以公开＋部分公开）/办理结果总计', 'ratio', 'derived', '2019;2021',
+            '(granted + partial) / outcomes_total'),
+        (22, 'denied_share', '不予公开占比', 'ratio', 'derived', '2019;2021', 'denied / outcomes_total'),
+        (23, 'unable_share', '无法提供占比', 'ratio', 'derived', '2019;2021', 'unable / outcomes_total'),
+        (24, 'not_processed_share', '不予处理占比', 'ratio', 'derived', '2019;2021',
+            'not_processed / outcomes_total'),
+        (25, 'other_handling_share', '其他处理占比', 'ratio', 'derived', '2019;2021',
+            'other_handling / outcomes_total'),
+        (26, 'reconsideration_correction_rate', '行政复议纠错率', 'ratio', 'derived', '2019;2021',
+            'reconsideration_corrected / reconsideration_concluded'),
+        (27, 'litigation_correction_rate', '行政诉讼纠错率', 'ratio', 'derived', '2019;2021',
+            'litigation_corrected / litigation_concluded'),
+        (28, 'disputes_per_100_applications', '每百件申请引发的复议诉讼', 'per 100', 'derived', 'legacy;2019;2021',
+            '100 * (reconsideration_total + litigation_total) / applications_new')
+) as measures(sort_order, measure, label_zh, unit, kind, formats, formula)
+order by sort_order
