@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.documents import read_document
-from pipelines.documents.model import DocumentError
+from pipelines.documents.model import Document, DocumentError
 from pipelines.extract import EXTRACTOR_VERSION, extract_report
 from pipelines.extract.model import Report
 
@@ -47,17 +47,26 @@ def report_to_json(file: str, sha256: str, report: Report, file_type: str | None
 
 def extract_bytes(data: bytes, file_name: str) -> tuple[dict[str, Any], Report | None]:
     """Extract one document's bytes; errors become an error object with a one-line reason."""
+    result, report, _ = extract_bytes_with_document(data, file_name)
+    return result, report
+
+
+def extract_bytes_with_document(
+    data: bytes, file_name: str
+) -> tuple[dict[str, Any], Report | None, Document | None]:
+    """As :func:`extract_bytes`, plus the document that was read (None when it could not be read), for
+    callers that also keep the report's text (the ingest's ``sections`` dataset)."""
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         document = read_document(data, file_name)
     except DocumentError as error:
-        return _error(file_name, sha256, error.reason), None
+        return _error(file_name, sha256, error.reason), None, None
     try:
         report = extract_report(document)
     except Exception as error:  # noqa: BLE001 — one bad document must never stop a batch
         reason = f"extraction failed: {type(error).__name__}: {error}".splitlines()[0][:300]
-        return _error(file_name, sha256, reason), None
-    return report_to_json(file_name, sha256, report, document.source_type), report
+        return _error(file_name, sha256, reason), None, document
+    return report_to_json(file_name, sha256, report, document.source_type), report, document
 
 
 def extract_file(path: Path) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from pipelines import lake
+from pipelines.crossreport import section_rows
 from pipelines.extract import EXTRACTOR_VERSION
-from pipelines.extraction_service import extract_bytes
+from pipelines.extraction_service import extract_bytes_with_document
 from pipelines.paths import ProjectPaths
 from pipelines.rawstore import raw_documents
 
@@ -37,6 +38,11 @@ class ProcessResult:
             "values_written": self.values,
             "findings_written": self.findings,
         }
+
+
+def _position(value: object) -> int | None:
+    """Evidence positions are integers in the lake; anything else stays in the JSON evidence only."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _batches(items: list[dict[str, object]], size: int) -> Iterator[list[dict[str, object]]]:
@@ -84,10 +90,10 @@ def _rows_for(
                 "value": None if v["value"] is None else float(v["value"]),
                 "raw": v["raw"],
                 "semantic": v["semantic"],
-                "evidence_page": evidence.get("page"),
-                "evidence_table": evidence.get("table"),
-                "evidence_row": evidence.get("row"),
-                "evidence_col": evidence.get("col"),
+                "evidence_page": _position(evidence.get("page")),
+                "evidence_table": _position(evidence.get("table")),
+                "evidence_row": _position(evidence.get("row")),
+                "evidence_col": _position(evidence.get("col")),
                 "evidence_text": evidence.get("text"),
             }
         )
@@ -120,15 +126,27 @@ def process_new_documents(paths: ProjectPaths, *, reprocess_all: bool = False) -
             continue
         todo.append(row)
     for batch in _batches(todo, BATCH_SIZE):
-        documents, values, findings = [], [], []
+        documents, values, findings, sections = [], [], [], []
         processed_at = datetime.now(UTC)
         for row in batch:
             data = (paths.raw / str(row["raw_path"])).read_bytes()
-            extracted, _ = extract_bytes(data, str(row["file_name"]))
+            extracted, _, read = extract_bytes_with_document(data, str(row["file_name"]))
             document, value_rows, finding_rows = _rows_for(extracted, str(row["file_name"]), processed_at)
             documents.append(document)
             values.extend(value_rows)
             findings.extend(finding_rows)
+            if read is not None and extracted["status"] == "ok":
+                sections.extend(
+                    section_rows(
+                        read,
+                        {
+                            "sha256": document["sha256"],
+                            "year": document["year"],
+                            "agency": document["agency"],
+                            "extractor_version": EXTRACTOR_VERSION,
+                        },
+                    )
+                )
             if extracted["status"] == "error":
                 result.errors += 1
                 result.error_reasons[str(row["file_name"])] = str(extracted["error"])
@@ -137,6 +155,7 @@ def process_new_documents(paths: ProjectPaths, *, reprocess_all: bool = False) -
         # killed in between reprocesses the batch instead of leaving it half recorded.
         lake.write_rows(paths, "metric_values", pd.DataFrame(values), replaced)
         lake.write_rows(paths, "findings", pd.DataFrame(findings), replaced)
+        lake.write_rows(paths, "sections", pd.DataFrame(sections), replaced)
         lake.write_rows(paths, "documents", pd.DataFrame(documents), replaced)
         result.processed += len(batch)
         result.values += len(values)

@@ -110,10 +110,36 @@ FINDINGS_SCHEMA = pa.schema(
     ]
 )
 
+SECTIONS_SCHEMA = pa.schema(
+    [
+        described_field("sha256", pa.string(), _SHA256, nullable=False),
+        described_field("year", pa.int16(), _YEAR),
+        described_field("agency", pa.string(), _AGENCY),
+        described_field(
+            "section",
+            pa.string(),
+            "Numbered part of the report the sentence is in (一 … 六 as printed), or body outside any part",
+            nullable=False,
+        ),
+        described_field(
+            "sentence_no", pa.int32(), "0-based position of the sentence within its section", nullable=False
+        ),
+        described_field(
+            "sentence_hash",
+            pa.string(),
+            "Fingerprint of the normalised sentence (pipelines.crossreport.sentence_hash); the text stays in raw",
+            nullable=False,
+        ),
+        described_field("n_chars", pa.int32(), "Length of the normalised sentence in characters"),
+        described_field("extractor_version", pa.string(), _EXTRACTOR_VERSION, nullable=False),
+    ]
+)
+
 DATASET_SCHEMAS: dict[str, pa.Schema] = {
     "documents": DOCUMENTS_SCHEMA,
     "metric_values": METRIC_VALUES_SCHEMA,
     "findings": FINDINGS_SCHEMA,
+    "sections": SECTIONS_SCHEMA,
 }
 
 

@@ -16,6 +16,8 @@ import duckdb
 import pandas as pd
 
 from pipelines.expectations import SuiteResult, validate_frame
+from pipelines.paths import ProjectPaths
+from pipelines.warehouse import connect_published
 
 
 @dataclass
@@ -50,15 +52,83 @@ def suite_gate(result: SuiteResult) -> GateResult:
     )
 
 
-def extraction_rate_gate(documents: pd.DataFrame) -> GateResult:
+# Extraction-rate collapse: blocking when at least half of all readable documents yield no value, or when
+# the documents extracted since the published warehouse yield none noticeably more often than the published
+# ones did (a broken reader or a new extractor version that lost a format). Small batches are not judged
+# against the baseline: three new documents, one of them empty, are no evidence of a collapse.
+COLLAPSE_ABSOLUTE_SHARE = 0.5
+COLLAPSE_JUMP = 0.25
+COLLAPSE_MIN_NEW_DOCUMENTS = 10
+
+
+@dataclass(frozen=True)
+class ExtractionBaseline:
+    """The extraction rate of the published warehouse: the previous run that was good enough to publish.
+
+    Why the published warehouse and not the last run: a run that collapsed is blocked and never published,
+    so the next run is still compared with the last good state instead of with the collapse.
+    """
+
+    readable_documents: int
+    share_without_values: float
+    published_keys: frozenset[tuple[str, str]]  # (sha256, extractor_version) of the published reports
+
+
+def published_extraction_baseline(paths: ProjectPaths) -> ExtractionBaseline | None:
+    """The baseline read from the published warehouse's ``reports``; None when nothing is published yet."""
+    if not paths.warehouse_file.exists():
+        return None
+    con = connect_published(paths)
+    try:
+        rows = con.execute("select report_id, extractor_version, n_values from reports").fetchall()
+    finally:
+        con.close()
+    readable = len(rows)
+    without_values = sum(1 for _, _, n_values in rows if not n_values)
+    return ExtractionBaseline(
+        readable_documents=readable,
+        share_without_values=without_values / readable if readable else 0.0,
+        published_keys=frozenset((str(sha), str(version)) for sha, version, _ in rows),
+    )
+
+
+def extraction_rate_gate(documents: pd.DataFrame, baseline: ExtractionBaseline | None = None) -> GateResult:
+    """Blocking gate: no collapse of the share of readable documents that yield no value (see above)."""
     ok = documents[documents["status"] == "ok"]
     empty_share = float((ok["n_values"] == 0).mean()) if len(ok) else 0.0
+    failures: list[str] = []
+    if len(ok) and empty_share >= COLLAPSE_ABSOLUTE_SHARE:
+        failures.append(f"{empty_share:.0%} of readable documents yielded no value")
+    metadata: dict[str, Any] = {
+        "readable_documents": int(len(ok)),
+        "share_without_values": round(empty_share, 4),
+    }
+    if baseline is not None:
+        keys = zip(ok["sha256"].astype(str), ok["extractor_version"].astype(str), strict=True)
+        is_new = pd.Series([key not in baseline.published_keys for key in keys], index=ok.index, dtype=bool)
+        new = ok[is_new]
+        new_share = float((new["n_values"] == 0).mean()) if len(new) else 0.0
+        metadata |= {
+            "published_readable_documents": baseline.readable_documents,
+            "published_share_without_values": round(baseline.share_without_values, 4),
+            "new_readable_documents": int(len(new)),
+            "new_share_without_values": round(new_share, 4),
+        }
+        if (
+            len(new) >= COLLAPSE_MIN_NEW_DOCUMENTS
+            and new_share - baseline.share_without_values >= COLLAPSE_JUMP
+        ):
+            failures.append(
+                f"{new_share:.0%} of the {len(new)} documents extracted since the published warehouse "
+                f"yielded no value, against {baseline.share_without_values:.0%} of the published ones"
+            )
     return GateResult(
         "extraction_not_collapsed",
-        len(ok) == 0 or empty_share < 0.5,
-        "fewer than half of the readable documents yielded no value at all",
-        [] if empty_share < 0.5 else [f"{empty_share:.0%} of readable documents yielded no value"],
-        {"readable_documents": int(len(ok)), "share_without_values": round(empty_share, 4)},
+        not failures,
+        "the share of readable documents without any value did not collapse (overall below "
+        f"{COLLAPSE_ABSOLUTE_SHARE:.0%}; new documents within {COLLAPSE_JUMP:.0%} of the published warehouse)",
+        failures,
+        metadata,
     )
 
 

@@ -383,6 +383,7 @@ class DocPlan:
     recon_style: str = ""  # legacy reconsideration phrasing: none | short | long
     published: str = ""
     blank_pick: list[tuple[str, str]] = field(default_factory=list)
+    prose_key: str = ""  # seeds the section-五 wording, independent of the main random stream
 
     @property
     def filename(self) -> str:
@@ -709,6 +710,48 @@ def _pub_date(rng: random.Random, plan: DocPlan) -> tuple[int, int, int]:
     return plan.year + 1, 1, rng.randint(12, 30)
 
 
+_PROBLEMS = (
+    "政策解读形式不够丰富，图表图解、视频解读等运用不足",
+    "基层政务公开标准化规范化建设仍需加强",
+    "部分栏目信息更新不够及时，内容不够全面",
+    "依申请公开答复文书的规范性有待进一步提高",
+    "政务新媒体互动回应的时效性还不够强",
+    "重点领域信息公开的深度和广度仍有差距",
+    "政府信息管理的动态调整机制尚不健全",
+    "公众参与决策公开的渠道还不够畅通",
+    "工作人员业务能力与新要求相比还有差距",
+    "公开平台的集约化水平有待提升",
+    "政策文件的历史版本整理还不够系统",
+    "办事服务类信息的可读性还不够强",
+)
+_MEASURES = (
+    "加强业务培训，提升工作人员依法公开的能力",
+    "丰富解读形式，推动政策解读更加通俗易懂",
+    "完善信息发布审核机制，确保公开内容准确规范",
+    "规范依申请公开办理流程，提高答复质量",
+    "加强政务新媒体管理，及时回应社会关切",
+    "深化重点领域信息公开，拓展公开的广度和深度",
+    "健全政府信息动态管理机制，定期清理更新",
+    "拓宽公众参与渠道，提升决策公开实效",
+    "推进公开平台集约化建设，提升服务能力",
+    "加强督促检查，将政务公开纳入年度考核",
+    "系统梳理现行有效政策文件，便于公众查阅",
+    "优化办事指南表述，提高信息的可读性",
+)
+
+
+def _problems_section(prose_key: str, year: int) -> str:
+    """Section 五 wording for one agency and year. Two of its four sentences name the year, so consecutive
+    reports share at most half of their sentences unless a section is copied on purpose."""
+    rng = random.Random(f"{prose_key}:{year}")
+    problem_a, problem_b = rng.sample(_PROBLEMS, 2)
+    measure_a, measure_b = rng.sample(_MEASURES, 2)
+    return (
+        f"{year}年，我单位政务公开工作仍存在一些不足：{problem_a}。{problem_b}。"
+        f"下一步，将{measure_a}。{year + 1}年，还将{measure_b}，持续提升政务公开工作质量。"
+    )
+
+
 def _build_modern(rng: random.Random, plan: DocPlan, m: Modern) -> Builder:
     b = Builder(plan)
     year, name = plan.year, plan.agency.name_for(plan.year)
@@ -811,11 +854,9 @@ def _build_modern(rng: random.Random, plan: DocPlan, m: Modern) -> Builder:
     b.add("h", h4)
     b.blocks.append(Block("table", table=_table4(b, m)))
     b.add("h", "五、存在的主要问题及改进情况")
-    b.add(
-        "p",
-        "一是政策解读形式不够丰富，图表图解、视频解读等运用不足；二是基层政务公开标准化规范化建设仍需加强。"
-        "下一步，将进一步加强业务培训，丰富解读形式，持续提升政务公开工作质量。",
-    )
+    # A copied section (planted) repeats the previous year's wording word for word.
+    text_year = plan.year - 1 if "planted_repeat" in plan.opts else plan.year
+    b.add("p", _problems_section(plan.prose_key, text_year))
     b.add("h", "六、其他需要报告的事项")
     b.add("p", "本年度未收取信息处理费。" if plan.fmt == "2021" else "无。")
     y, mo, d = _pub_date(rng, plan)
@@ -1097,6 +1138,9 @@ def generate_demo_corpus(out_dir: Path, seed: int = 2024) -> DemoCorpus:
     files: list[str] = []
     inconsistencies: list[dict[str, object]] = []
     for plan in plans:
+        plan.prose_key = f"{seed}:{plan.agency.key}"
+    repeated = _plant_repeated_section(plans)
+    for plan in plans:
         if plan.fmt == "legacy":
             b = _build_legacy(rng, plan, legacy[(plan.agency.key, plan.year)])
         else:
@@ -1130,6 +1174,14 @@ def generate_demo_corpus(out_dir: Path, seed: int = 2024) -> DemoCorpus:
         "broken": broken,
         "renamed": {"old": old.old_name, "new": old.name, "from_year": old.renamed_from},
         "missing": [{"agency": AGENCY_BY_KEY[MISSING[0]].name, "year": MISSING[1]}],
+        "repeated_text": [
+            {
+                "doc_id": repeated.doc_id,
+                "check": "cross.text_repetition",
+                "section": "五",
+                "description": "section 五 copies the previous year's report word for word",
+            }
+        ],
         "seed": seed,
     }
     planted_path = out_dir / "planted.json"
@@ -1196,6 +1248,18 @@ def _opt_notes(plan: DocPlan) -> list[str]:
     if plan.fmt == "2019" and plan.year == 2021:
         notes.append("2021 report still printed with the 2019 trial tables")
     return notes
+
+
+def _plant_repeated_section(plans: list[DocPlan]) -> DocPlan:
+    """The first 2021-format report (by id) whose previous year is also a 2021-format report of the same
+    agency copies that report's section 五."""
+    modern = {(p.agency.key, p.year) for p in plans if p.fmt == "2021"}
+    candidates = sorted(
+        (p for p in plans if p.fmt == "2021" and (p.agency.key, p.year - 1) in modern), key=lambda p: p.doc_id
+    )
+    chosen = candidates[0]
+    chosen.opts.add("planted_repeat")
+    return chosen
 
 
 def _planted_for(plan: DocPlan) -> list[dict[str, object]]:

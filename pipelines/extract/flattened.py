@@ -932,7 +932,7 @@ def read_legacy_table(texts: Sequence[tuple[str, int, int | None]]) -> list[Lega
         pairs = candidates[key]
         evidence = doc.where(pos)
         evidence["text"] = doc.text[pos : pos + 40]
-        evidence["table"] = "legacy_statistics"
+        evidence["kind"] = "legacy_statistics_table"
         value = pairs[0][0] if len({p[0] for p in pairs}) == 1 and pairs else None
         cells.append(LegacyCell(key, value, run, pairs, evidence))
     return cells

@@ -1,23 +1,80 @@
--- findings: one row per finding raised about a report during extraction (grain: sha256, check_id, metric,
--- applicant); values_json holds the numbers the check compared. The lake column "check" is renamed
--- check_id here because CHECK is a reserved word analysts would otherwise have to quote.
+-- findings: every finding about the sources, one row each (grain: report_id, check_id, metric, applicant,
+-- subject). agency_id is the registry's (agency_resolution), as in agency_year. Two scopes:
+--   'report'        raised about one report during extraction (identities, narrative vs table, extraction
+--                   doubts; lake dataset `findings`), with that report's extractor_version;
+--   'cross_report'  the failed rows of cross_report_checks (chains, jumps, duplicates, coverage gaps, text
+--                   repetition), always severity 'warning'. compared_report_id is the other report involved;
+--                   a coverage gap has no report (report_id null: the report that is missing).
+-- values_json holds the numbers the check compared. The lake column "check" is renamed check_id because
+-- CHECK is a reserved word analysts would otherwise have to quote.
 with
 
-findings_extracted as (
-    select * rename ("check" as check_id) from lake_findings
+report_findings as (
+    select
+        lake_findings.sha256 as report_id,
+        lake_findings.sha256,
+        resolution.agency_id,
+        lake_findings.year,
+        lake_findings.agency,
+        lake_findings."check" as check_id,
+        'report' as scope,
+        lake_findings.severity,
+        lake_findings.metric,
+        lake_findings.applicant,
+        null::varchar as subject,
+        lake_findings.message,
+        lake_findings.values_json,
+        null::varchar as compared_report_id,
+        lake_findings.extractor_version
+    from lake_findings
+    left join agency_resolution as resolution
+        on resolution.agency = lake_findings.agency
+        and resolution.year = lake_findings.year
+),
+
+cross_report_findings as (
+    select
+        checks.report_id,
+        checks.report_id as sha256,
+        checks.agency_id,
+        checks.year,
+        checks.agency,
+        checks.check_id,
+        'cross_report' as scope,
+        checks.severity,
+        checks.metric,
+        checks.applicant,
+        checks.subject,
+        checks.message,
+        checks.values_json,
+        checks.compared_report_id,
+        reports.extractor_version
+    from cross_report_checks as checks
+    left join reports using (report_id)
+    where checks.status = 'failed'
+),
+
+all_findings as (
+    select * from report_findings
+    union all by name
+    select * from cross_report_findings
 )
 
 select
-    sha256 as report_id,
+    report_id,
     sha256,
+    agency_id,
     year,
     agency,
     check_id,
+    scope,
     severity,
     metric,
     applicant,
+    subject,
     message,
     values_json,
+    compared_report_id,
     extractor_version
-from findings_extracted
-order by sha256, check_id, metric, applicant
+from all_findings
+order by scope desc, sha256, check_id, metric, applicant, subject, agency, year
