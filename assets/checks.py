@@ -6,7 +6,13 @@ from assets.extracted import EXTRACTED_DOCUMENTS, EXTRACTED_FINDINGS, EXTRACTED_
 from assets.resources import StorageResource
 from pipelines import lake
 from pipelines.expectations import validate_frame
-from pipelines.quality import GateResult, extraction_rate_gate, findings_summary, suite_gate
+from pipelines.quality import (
+    GateResult,
+    extraction_rate_gate,
+    findings_summary,
+    published_extraction_baseline,
+    suite_gate,
+)
 
 
 def _result(gates: list[GateResult]) -> dg.AssetCheckResult:
@@ -42,7 +48,12 @@ def metric_values_structure(storage: StorageResource) -> dg.AssetCheckResult:
 )
 def documents_structure(storage: StorageResource) -> dg.AssetCheckResult:
     documents = lake.read_dataset(storage.paths, "documents")
-    return _result([suite_gate(validate_frame("documents", documents)), extraction_rate_gate(documents)])
+    return _result(
+        [
+            suite_gate(validate_frame("documents", documents)),
+            extraction_rate_gate(documents, published_extraction_baseline(storage.paths)),
+        ]
+    )
 
 
 @dg.asset_check(

@@ -13,7 +13,12 @@ EXTRACTED_FINDINGS = dg.AssetKey(["extracted", "findings"])
 
 def _extracted_spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
     return dg.AssetSpec(
-        key, deps=[["raw", "documents"]], group_name="extracted", kinds={"parquet"}, description=description
+        key,
+        # both feeders of the raw store: new files from either are picked up by the next extraction
+        deps=[["raw", "documents"], ["raw", "crawled"]],
+        group_name="extracted",
+        kinds={"parquet"},
+        description=description,
     )
 
 

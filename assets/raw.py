@@ -10,6 +10,8 @@ from pipelines.sources.folder import load_folder
     key=["raw", "documents"],
     group_name="raw",
     kinds={"parquet"},
+    # One writer for the raw store's manifest: the inbox loader and the crawler share this pool.
+    pool="raw_store",
     description="Every report file ever loaded, by sha256 (data/raw), with one manifest row per load.",
 )
 def raw_documents(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:

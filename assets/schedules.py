@@ -7,7 +7,8 @@ from pipelines.sources.folder import iter_visible_files
 
 ingest_and_publish = dg.define_asset_job(
     "ingest_and_publish",
-    selection=dg.AssetSelection.all(),
+    # The inbox path: every asset except the per-source crawl, which has its own job and schedule.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(["raw", "crawled"]),
     description="Inbox → raw store → extracted Parquet → checks → published DuckDB warehouse.",
     # One process: the graph is a chain, and per-step subprocesses would re-import pandas/duckdb each time.
     executor_def=dg.in_process_executor,

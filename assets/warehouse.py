@@ -14,8 +14,9 @@ from pipelines.warehouse import build_warehouse
     group_name="warehouse",
     kinds={"duckdb"},
     pool="duckdb_writer",
-    description="The published DuckDB file (data/warehouse/xxgk.duckdb): reports, metric_values, agency_year, "
-    "agency_yoy, findings, errors, metric_dictionary.",
+    description="The published DuckDB file (data/warehouse/xxgk.duckdb): reports, metric_values, agencies, "
+    "agency_year, agency_yoy, rankings, coverage, findings, check_results, quality_summary, errors, dictionaries "
+    "(tables and grain: docs/analysts.md).",
 )
 def warehouse_duckdb(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
     # The agency_year suite runs on the finished build before the swap: a failure keeps the old file.

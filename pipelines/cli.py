@@ -15,11 +15,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.cli_alerts import alerts_app
+from pipelines.cli_analysis import compare_command, export_command
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Government information-disclosure annual reports → warehouse.",
 )
+app.add_typer(alerts_app, name="alerts")
+app.command(name="compare")(compare_command)
+app.command(name="export")(export_command)
 console = Console(stderr=True)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -188,12 +194,41 @@ def _print_summary(paths: object) -> None:
 
 
 @app.command()
+def crawl(
+    source: Annotated[str | None, typer.Option(help="Crawl only the source with this name")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Discover reports without storing anything")] = False,
+    sources: Annotated[Path, typer.Option(help="Sources file (sources.example.toml)")] = Path("sources.toml"),
+    data_root: Annotated[Path | None, typer.Option(help="Data folder (default: ./data)")] = None,
+) -> None:
+    """Crawl the portals of a sources file into the raw store, with progress and a summary."""
+    from pipelines.cli_crawl import CrawlCommandError, crawl_command
+
+    try:
+        crawl_command(sources, source, dry_run, data_root)
+    except CrawlCommandError as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(1) from error
+
+
+def _run_crawl_job(data_root: Path, inbox: Path, sources_file: Path, hosts: list[str]) -> int:
+    """Crawl every source of ``sources_file`` and run the rest of the graph as one Dagster run."""
+    env = _dagster_env(data_root, inbox)
+    env["XXGK_SOURCES"] = str(sources_file)
+    for key in ("NO_PROXY", "no_proxy"):  # a configured HTTP proxy must not intercept loopback
+        env[key] = ",".join(filter(None, [env.get(key, ""), *hosts]))
+    console.print("[bold]dagster:[/] running job crawl_and_publish (python -m assets.crawl)")
+    return subprocess.call([sys.executable, "-m", "assets.crawl"], cwd=REPO_ROOT, env=env)
+
+
+@app.command()
 def demo(
     data_root: Annotated[Path | None, typer.Option(help="Data folder (default: ./data)")] = None,
     regenerate: Annotated[bool, typer.Option(help="Regenerate the demo corpus even when present")] = False,
 ) -> None:
-    """Generate the demo corpus when missing, run the whole pipeline through Dagster, print a YoY summary."""
+    """Generate the demo corpus when missing, serve it as a mock portal on loopback, crawl it and run the
+    whole pipeline through Dagster, print a YoY summary."""
     from pipelines.demo.generate import generate_demo_corpus
+    from pipelines.demo.portal import DEMO_PORT, DemoPortal, write_demo_sources
     from pipelines.paths import ProjectPaths, default_data_root
 
     paths = ProjectPaths(data_root or default_data_root())
@@ -205,12 +240,23 @@ def demo(
         corpus = generate_demo_corpus(demo_dir)
         console.print(f"demo corpus generated in {time.perf_counter() - started:.1f}s: {corpus}")
     started = time.perf_counter()
-    code = _run_pipeline_job(paths.root, demo_dir / "inbox")
+    try:
+        portal = DemoPortal(demo_dir, port=DEMO_PORT)
+    except OSError:
+        portal = DemoPortal(demo_dir)
+    with portal:
+        sources_file = write_demo_sources(demo_dir / "sources.toml", portal)
+        console.print(f"mock portal: {', '.join(site.start_url for site in portal.sites)}")
+        # an inbox that does not exist: every document of the demo comes through the crawler
+        code = _run_crawl_job(
+            paths.root, demo_dir / "no-inbox", sources_file, sorted({site.host for site in portal.sites})
+        )
+        served = len(portal.served())
     if code != 0:
         console.print("[red]the Dagster run failed; see the log above")
         raise typer.Exit(code)
     _print_summary(paths)
-    console.print(f"demo run took {time.perf_counter() - started:.1f}s")
+    console.print(f"mock portal served {served} requests; demo run took {time.perf_counter() - started:.1f}s")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from pipelines.dashboard import describe_dashboard
 from pipelines.paths import ProjectPaths
 from pipelines.warehouse import query, read_sql
 
@@ -33,6 +34,7 @@ def summarise_run(paths: ProjectPaths) -> Group:
     )
     footer = Text(
         f"Warehouse: {paths.warehouse_file}\n"
+        f"{describe_dashboard(paths)}\n"
         "Try: xxgk query \"select * from agency_yoy where measure = 'applications_new' order by agency, year\""
     )
     return Group(header, table, footer)

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines import lake
+from pipelines import lake, registry
 from pipelines.paths import ProjectPaths
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -36,17 +36,28 @@ LAKE_STAGING: tuple[tuple[str, str], ...] = (
     ("lake_documents", "documents"),
     ("lake_metric_values", "metric_values"),
     ("lake_findings", "findings"),
+    ("lake_sections", "sections"),
 )
 
 # Published tables in dependency order; each is built from pipelines/sql/<name>.sql.
 WAREHOUSE_TABLES: tuple[str, ...] = (
     "metric_dictionary",
+    "measure_dictionary",
+    "regions",
     "reports",
     "errors",
     "metric_values",
-    "findings",
+    "agencies",
+    "agency_aliases",
+    "agency_review",
     "agency_year",
     "agency_yoy",
+    "cross_report_checks",
+    "findings",
+    "check_results",
+    "quality_summary",
+    "rankings",
+    "coverage",
 )
 
 BUILD_FILE_PREFIX = "build-"
@@ -114,10 +125,37 @@ def _stage_lake(con: duckdb.DuckDBPyConnection, paths: ProjectPaths) -> None:
             con.unregister("empty_lake_rows")
 
 
+def reference_dir(paths: ProjectPaths) -> Path:
+    """The agency reference files: ``<data root>/reference`` when a deployment ships its own, else the
+    reviewed files versioned in the repository (``data/reference``)."""
+    own = paths.root / "reference"
+    return own if (own / registry.AGENCIES_FILE).exists() else registry.REFERENCE_DIR
+
+
+def _stage_agency_registry(con: duckdb.DuckDBPyConnection, reference: registry.Reference) -> None:
+    """Resolve every (agency name, year) the lake holds to an agency id (pipelines/registry.py) and
+    stage the result as temp tables ``agency_resolution`` and ``registry_agencies``."""
+    observed = con.execute(
+        "select distinct agency, year from lake_documents where status = 'ok' and agency is not null"
+    ).fetchall()
+    resolutions = registry.resolution_frame(observed, reference)
+    agencies = registry.agencies_frame(reference, resolutions)
+    for staging_table, frame in (("agency_resolution", resolutions), ("registry_agencies", agencies)):
+        con.register("registry_rows", frame)
+        _create_table(con, staging_table, "select * from registry_rows", {}, temporary=True)
+        con.unregister("registry_rows")
+
+
 def _load_tables(con: duckdb.DuckDBPyConnection, paths: ProjectPaths) -> dict[str, int]:
     """Create every warehouse table in dependency order and return their row counts."""
     _stage_lake(con, paths)
-    parameters: dict[str, Any] = {"metrics_csv": str(METRICS_CSV)}
+    references = reference_dir(paths)
+    _stage_agency_registry(con, registry.load_reference(references))
+    parameters: dict[str, Any] = {
+        "metrics_csv": str(METRICS_CSV),
+        "aliases_csv": str(references / registry.ALIASES_FILE),
+        "regions_csv": str(references / registry.REGIONS_FILE),
+    }
     row_counts: dict[str, int] = {}
     for table in WAREHOUSE_TABLES:
         _create_table(con, table, read_sql(table), parameters)

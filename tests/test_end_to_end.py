@@ -158,6 +158,8 @@ def test_nothing_but_the_planted_inconsistencies_is_flagged(demo_run: DemoRun) -
     expected = {(i["doc_id"], i["check"], i["metric"], i["applicant"]) for i in planted["inconsistencies"]}
     found = {
         (sha_to_doc[r["sha256"]], r["check_id"], r["metric"], r["applicant"])
-        for r in _rows(demo_run.paths, "select sha256, check_id, metric, applicant from findings")
+        for r in _rows(
+            demo_run.paths, "select sha256, check_id, metric, applicant from findings where scope = 'report'"
+        )
     }
     assert found == expected

@@ -68,7 +68,11 @@ def _reader_for(kind: str, content_type: str | None) -> Callable[[bytes], Docume
     return readers.get(kind)
 
 
-_CLAIMED_CONTAINERS = {".pdf": "PDF (no %PDF signature)", ".docx": "DOCX (not a ZIP archive)", ".doc": "DOC (no Word signature)"}
+_CLAIMED_CONTAINERS = {
+    ".pdf": "PDF (no %PDF signature)",
+    ".docx": "DOCX (not a ZIP archive)",
+    ".doc": "DOC (no Word signature)",
+}
 
 
 def read_document(

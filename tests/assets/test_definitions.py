@@ -15,10 +15,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED_ASSETS = {
     "raw/documents",
+    "raw/crawled",
     "extracted/documents",
     "extracted/metric_values",
     "extracted/findings",
     "warehouse/duckdb",
+    "warehouse/dashboard",
 }
 EXPECTED_CHECKS = {
     "extracted/metric_values:metric_values_structure",
@@ -34,8 +36,12 @@ def test_definitions_snapshot() -> None:
     checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
     assert checks == EXPECTED_CHECKS
     assert defs.resolve_job_def("ingest_and_publish") is not None
-    assert {s.name for s in defs.schedules or []} == {"nightly_ingest_and_publish"}
-    assert {s.name for s in defs.sensors or []} == {"inbox_sensor"}
+    assert defs.resolve_job_def("crawl_and_publish") is not None
+    assert {s.name for s in defs.schedules or []} == {
+        "nightly_ingest_and_publish",
+        "crawl_and_publish_schedule",
+    }
+    assert {s.name for s in defs.sensors or []} == {"inbox_sensor", "alerts_sensor"}
 
 
 def test_structural_checks_are_blocking() -> None:
