@@ -16,8 +16,14 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from assets.resources import AlertsResource, StorageResource
-from pipelines import lake
-from pipelines.alerts import AlertState, FailedGate, FailedRun, deliver_alerts, findings_from_frame
+from pipelines.alerts import (
+    AlertState,
+    FailedGate,
+    FailedRun,
+    deliver_alerts,
+    findings_from_frame,
+    published_findings,
+)
 from pipelines.alerts.state import alerts_dir
 
 CURSOR_OVERLAP = timedelta(minutes=10)
@@ -49,7 +55,7 @@ def alerts_sensor(
     failed_runs, failed_gates, newest_update = read_run_failures(
         context.instance, window_start - CURSOR_OVERLAP
     )
-    findings = findings_from_frame(lake.read_dataset(storage.paths, "findings"))
+    findings = findings_from_frame(published_findings(storage.paths))
     state = AlertState(alerts_dir(storage.paths))
     outcomes = deliver_alerts(config, state, findings, failed_gates, failed_runs, now=now)
 

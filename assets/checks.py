@@ -11,7 +11,7 @@ from pipelines.quality import (
     extraction_rate_gate,
     findings_summary,
     published_extraction_baseline,
-    suite_gate,
+    record_and_gate,
 )
 
 
@@ -29,7 +29,7 @@ def _result(gates: list[GateResult]) -> dg.AssetCheckResult:
 
 
 def _suite_check(storage: StorageResource, dataset: str) -> GateResult:
-    return suite_gate(validate_frame(dataset, lake.read_dataset(storage.paths, dataset)))
+    return record_and_gate(storage.paths, validate_frame(dataset, lake.read_dataset(storage.paths, dataset)))
 
 
 @dg.asset_check(
@@ -50,7 +50,7 @@ def documents_structure(storage: StorageResource) -> dg.AssetCheckResult:
     documents = lake.read_dataset(storage.paths, "documents")
     return _result(
         [
-            suite_gate(validate_frame("documents", documents)),
+            record_and_gate(storage.paths, validate_frame("documents", documents)),
             extraction_rate_gate(documents, published_extraction_baseline(storage.paths)),
         ]
     )

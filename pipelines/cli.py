@@ -238,7 +238,10 @@ def demo(
     if not (demo_dir / "planted.json").exists():
         started = time.perf_counter()
         corpus = generate_demo_corpus(demo_dir)
-        console.print(f"demo corpus generated in {time.perf_counter() - started:.1f}s: {corpus}")
+        console.print(
+            f"demo corpus generated in {time.perf_counter() - started:.1f}s: {corpus.documents} reports "
+            f"of {corpus.agencies} agencies, {corpus.broken} broken files, in {corpus.inbox_dir}"
+        )
     started = time.perf_counter()
     try:
         portal = DemoPortal(demo_dir, port=DEMO_PORT)

@@ -398,3 +398,72 @@ def summary_html(results: Iterable[SuiteResult]) -> str:
                 )
             parts.append("</table>")
     return "\n".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------------------------- history
+
+
+def record_result(directory: Path, result: SuiteResult, validated_at: dt.datetime | None = None) -> Path:
+    """Keep the latest result of a suite as ``<directory>/<suite>.json`` (written atomically), so the
+    warehouse can publish it and Data Docs can be rebuilt without re-running GX."""
+    directory.mkdir(parents=True, exist_ok=True)
+    when = (validated_at or dt.datetime.now(dt.UTC)).isoformat()
+    target = directory / f"{result.suite}.json"
+    temporary = directory / f".{result.suite}.{uuid.uuid4().hex}.tmp"
+    temporary.write_text(
+        json.dumps(
+            {"validated_at": when, **result.to_dict(include_raw=True)}, ensure_ascii=False, default=str
+        ),
+        encoding="utf-8",
+    )
+    temporary.replace(target)
+    return target
+
+
+def read_results(directory: Path) -> list[tuple[str, SuiteResult]]:
+    """(validated_at, result) of every recorded suite, by suite name."""
+    found = []
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found.append((str(data.get("validated_at")), SuiteResult.from_dict(data)))
+    return found
+
+
+def results_frame(recorded: list[tuple[str, SuiteResult]]) -> pd.DataFrame:
+    """One row per suite for the warehouse table ``expectation_results``."""
+    columns = [
+        "suite",
+        "validated_at",
+        "rows",
+        "evaluated",
+        "success",
+        "critical_success",
+        "n_failed",
+        "failed_json",
+    ]
+    rows = [
+        {
+            "suite": result.suite,
+            "validated_at": validated_at,
+            "rows": result.statistics.get("rows"),
+            "evaluated": result.evaluated,
+            "success": result.success,
+            "critical_success": result.critical_success,
+            "n_failed": len(result.failed),
+            "failed_json": json.dumps(result.failed, ensure_ascii=False, default=str),
+        }
+        for validated_at, result in recorded
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype(
+        {
+            "suite": "string",
+            "validated_at": "string",
+            "rows": "Int64",
+            "evaluated": "Int64",
+            "success": "boolean",
+            "critical_success": "boolean",
+            "n_failed": "Int64",
+            "failed_json": "string",
+        }
+    )

@@ -47,6 +47,16 @@ class ProjectPaths:
         """Drop folder for reports collected by hand."""
         return self.root / "inbox"
 
+    @property
+    def suite_results(self) -> Path:
+        """The latest result of each Great Expectations suite, one JSON file per suite."""
+        return self.root / "quality" / "results"
+
+    @property
+    def data_docs(self) -> Path:
+        """GX Data Docs built from the latest suite results, for browsing."""
+        return self.root / "quality" / "docs"
+
 
 def default_data_root() -> Path:
     """The repository's ``data/`` folder, used when no deployment root is configured."""

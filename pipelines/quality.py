@@ -10,12 +10,21 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from pipelines.expectations import SuiteResult, validate_frame
+from pipelines.expectations import (
+    SuiteResult,
+    build_data_docs,
+    read_results,
+    record_result,
+    results_frame,
+    validate_frame,
+)
 from pipelines.paths import ProjectPaths
 from pipelines.warehouse import connect_published
 
@@ -141,9 +150,32 @@ def findings_summary(findings: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def agency_year_gate(con: duckdb.DuckDBPyConnection) -> None:
-    """Pre-publication gate for :func:`pipelines.warehouse.build_warehouse`."""
+def agency_year_gate(con: duckdb.DuckDBPyConnection, results_dir: Path | None = None) -> None:
+    """Pre-publication gate for :func:`pipelines.warehouse.build_warehouse`. With ``results_dir`` the
+    result is recorded and replaces the agency_year row of the build's ``expectation_results``."""
     result = validate_frame("agency_year", con.execute("select * from agency_year").df())
+    if results_dir is not None:
+        validated_at = datetime.now(UTC)
+        record_result(results_dir, result, validated_at)
+        row = results_frame([(validated_at.isoformat(), result)])
+        con.register("agency_year_result_row", row)
+        con.execute("delete from expectation_results where suite = 'agency_year'")
+        con.execute(
+            "insert into expectation_results select suite, try_cast(validated_at as timestamptz), rows, "
+            "evaluated, success, critical_success, n_failed, failed_json from agency_year_result_row"
+        )
+        con.unregister("agency_year_result_row")
     gate = suite_gate(result)
     if not gate.passed:
         raise PublicationBlocked("agency_year failed its suite: " + "; ".join(gate.failures))
+
+
+def record_and_gate(paths: ProjectPaths, result: SuiteResult) -> GateResult:
+    """Keep the suite's result for the warehouse and Data Docs, and turn it into a gate."""
+    record_result(paths.suite_results, result)
+    return suite_gate(result)
+
+
+def build_quality_docs(paths: ProjectPaths) -> Path:
+    """GX Data Docs of the latest result of every suite, in ``data/quality/docs``."""
+    return build_data_docs([result for _, result in read_results(paths.suite_results)], paths.data_docs)

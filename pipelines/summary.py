@@ -21,7 +21,7 @@ def _fmt(value: object) -> str:
 
 def summarise_run(paths: ProjectPaths) -> Group:
     _, counts_rows = query(paths, read_sql("summary_counts"))
-    (reports, agencies, values, findings, reports_with_findings, errors) = counts_rows[0]
+    (reports, agencies, values, findings, cross_report, reports_with_findings, errors) = counts_rows[0]
     columns, rows = query(paths, read_sql("summary_by_year"))
     table = Table(title="Year over year (sums over agencies)")
     for column in columns:
@@ -30,7 +30,8 @@ def summarise_run(paths: ProjectPaths) -> Group:
         table.add_row(*(_fmt(v) for v in row))
     header = Text(
         f"{reports} reports from {agencies} agencies · {values} metric values · "
-        f"{findings} findings on {reports_with_findings} reports · {errors} files could not be read"
+        f"{findings} findings ({cross_report} across reports) on {reports_with_findings} reports · "
+        f"{errors} files could not be read"
     )
     footer = Text(
         f"Warehouse: {paths.warehouse_file}\n"

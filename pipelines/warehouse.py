@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines import lake, registry
+from pipelines import expectations, lake, registry
 from pipelines.paths import ProjectPaths
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -58,6 +58,7 @@ WAREHOUSE_TABLES: tuple[str, ...] = (
     "quality_summary",
     "rankings",
     "coverage",
+    "expectation_results",
 )
 
 BUILD_FILE_PREFIX = "build-"
@@ -151,6 +152,10 @@ def _load_tables(con: duckdb.DuckDBPyConnection, paths: ProjectPaths) -> dict[st
     _stage_lake(con, paths)
     references = reference_dir(paths)
     _stage_agency_registry(con, registry.load_reference(references))
+    # The latest result of every GX suite, so analysts see which checks the published data passed.
+    con.register(
+        "suite_results_rows", expectations.results_frame(expectations.read_results(paths.suite_results))
+    )
     parameters: dict[str, Any] = {
         "metrics_csv": str(METRICS_CSV),
         "aliases_csv": str(references / registry.ALIASES_FILE),

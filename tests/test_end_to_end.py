@@ -163,3 +163,13 @@ def test_nothing_but_the_planted_inconsistencies_is_flagged(demo_run: DemoRun) -
         )
     }
     assert found == expected
+
+
+def test_suite_results_are_published_and_data_docs_built(demo_run: DemoRun) -> None:
+    results = {r["suite"]: r for r in _rows(demo_run.paths, "select * from expectation_results")}
+    assert set(results) == {"documents", "metric_values", "findings", "agency_year"}
+    assert all(r["critical_success"] for r in results.values())
+    assert all(r["evaluated"] > 10 for r in results.values())
+    docs = demo_run.paths.data_docs
+    assert (docs / "index.html").is_file() and (docs / "summary.html").is_file()
+    assert "agency_year" in (docs / "summary.html").read_text(encoding="utf-8")

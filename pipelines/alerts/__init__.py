@@ -27,6 +27,7 @@ from pipelines.alerts.digest import (
     build_digest,
     finding_key,
     findings_from_frame,
+    published_findings,
 )
 from pipelines.alerts.dispatch import ChannelOutcome, deliver_alerts, send_test_messages
 from pipelines.alerts.state import AlertState
@@ -55,6 +56,7 @@ __all__ = [
     "dingtalk_signed_url",
     "finding_key",
     "findings_from_frame",
+    "published_findings",
     "load_alerts_config",
     "parse_alerts_config",
     "send_test_messages",

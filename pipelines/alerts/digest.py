@@ -17,7 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines import lake
 from pipelines.alerts.config import SEVERITIES, severity_rank
+from pipelines.paths import ProjectPaths
+from pipelines.warehouse import connect_published, read_sql
 
 DIGEST_PAYLOAD_KIND = "xxgk.alerts.digest"
 TEST_PAYLOAD_KIND = "xxgk.alerts.test"
@@ -487,3 +490,15 @@ def _integer(value: Any) -> int | None:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     return int(value)
+
+
+def published_findings(paths: ProjectPaths) -> pd.DataFrame:
+    """Findings as analysts see them: the published warehouse holds per-report and cross-report findings;
+    before the first publication only the lake's per-report findings exist."""
+    if not paths.warehouse_file.exists():
+        return lake.read_dataset(paths, "findings")
+    con = connect_published(paths)
+    try:
+        return con.execute(read_sql("alert_findings")).df()
+    finally:
+        con.close()
