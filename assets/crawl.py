@@ -170,6 +170,7 @@ def run_crawl_and_publish(
 
 def main() -> int:
     from assets.definitions import defs
+    from assets.run import report_run
 
     with dg.DagsterInstance.get() as instance:
         result = run_crawl_and_publish(defs, crawler_from_env(), instance)
@@ -185,17 +186,7 @@ def main() -> int:
             f"{metadata['seconds']} s",
             file=sys.stderr,
         )
-    failed_checks = [
-        c
-        for c in result.get_asset_check_evaluations()
-        if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR
-    ]
-    for check in failed_checks:
-        print(
-            f"blocking check failed: {check.asset_key.to_user_string()}:{check.check_name}", file=sys.stderr
-        )
-    print(f"dagster run {result.run_id}: {'success' if result.success else 'failure'}", file=sys.stderr)
-    return 0 if result.success and not failed_checks else 1
+    return report_run(result)
 
 
 if __name__ == "__main__":

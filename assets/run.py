@@ -10,11 +10,8 @@ import dagster as dg
 from assets.definitions import defs
 
 
-def main() -> int:
-    with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("ingest_and_publish").execute_in_process(
-            instance=instance, raise_on_error=False
-        )
+def report_run(result: dg.ExecuteInProcessResult) -> int:
+    """Print failed blocking checks and the run's outcome; the exit status a command should return."""
     failed_checks = [
         c
         for c in result.get_asset_check_evaluations()
@@ -26,6 +23,14 @@ def main() -> int:
         )
     print(f"dagster run {result.run_id}: {'success' if result.success else 'failure'}", file=sys.stderr)
     return 0 if result.success and not failed_checks else 1
+
+
+def main() -> int:
+    with dg.DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("ingest_and_publish").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+    return report_run(result)
 
 
 if __name__ == "__main__":
