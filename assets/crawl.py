@@ -78,7 +78,8 @@ def _crawled_asset(partitions: dg.StaticPartitionsDefinition) -> dg.AssetsDefini
             summary = crawl_source(storage.paths, configured[name], progress=log_event)
             context.log.info(
                 f"{name}: {summary.found} found, {summary.fetched} fetched, {summary.unchanged} unchanged, "
-                f"{len(summary.failed)} failed; {summary.requests} requests in {summary.seconds:.1f} s"
+                f"{summary.hub_pages} hub pages (not stored), {len(summary.failed)} failed; "
+                f"{summary.requests} requests in {summary.seconds:.1f} s"
             )
             summaries.append(summary)
         return dg.MaterializeResult(metadata=crawl_metadata(summaries))
@@ -96,6 +97,7 @@ def crawl_metadata(summaries: Sequence[CrawlSummary]) -> dict[str, Any]:
         "found": sum(s.found for s in summaries),
         "fetched": sum(s.fetched for s in summaries),
         "unchanged": sum(s.unchanged for s in summaries),
+        "hub_pages": sum(s.hub_pages for s in summaries),
         "failed": len(failures),
         "skipped": sum(len(s.skipped) for s in summaries),
         "requests": sum(s.requests for s in summaries),
@@ -108,6 +110,7 @@ def crawl_metadata(summaries: Sequence[CrawlSummary]) -> dict[str, Any]:
                     "found": s.found,
                     "fetched": s.fetched,
                     "unchanged": s.unchanged,
+                    "hub_pages": s.hub_pages,
                     "failed": len(s.failed),
                     "requests": s.requests,
                     "seconds": s.seconds,
@@ -182,7 +185,8 @@ def main() -> int:
         metadata = {k: v.value for k, v in crawl_events[0].materialization.metadata.items()}
         print(
             f"crawl: {metadata['found']} found, {metadata['fetched']} fetched, {metadata['unchanged']} "
-            f"unchanged, {metadata['failed']} failed; {metadata['requests']} requests in "
+            f"unchanged, {metadata['hub_pages']} hub pages (not stored), {metadata['failed']} failed; "
+            f"{metadata['requests']} requests in "
             f"{metadata['seconds']} s",
             file=sys.stderr,
         )

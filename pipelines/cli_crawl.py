@@ -24,7 +24,7 @@ from pipelines.paths import ProjectPaths, default_data_root
 from pipelines.sources.crawler import CrawlEvent, CrawlSummary, crawl_all
 from pipelines.sources.sources_config import SourcesConfigError, load_sources
 
-_DONE_KINDS = frozenset({"fetched", "unchanged", "failed"})
+_DONE_KINDS = frozenset({"fetched", "unchanged", "failed", "hub"})
 
 
 class CrawlCommandError(Exception):
@@ -40,7 +40,7 @@ def crawl_command(
     console: Console | None = None,
 ) -> list[CrawlSummary]:
     """Crawl every source of ``sources_file`` (or only ``source``) with a progress bar, then print a
-    summary table (found, fetched, unchanged, failed, requests, seconds) and every failure with its reason.
+    summary table (found, fetched, unchanged, hub pages, failed, requests, seconds) and every failure with its reason.
 
     Raises :class:`CrawlCommandError` for an unreadable or invalid sources file or an unknown source.
     """
@@ -90,7 +90,18 @@ def crawl_command(
 def print_crawl_summary(summaries: Sequence[CrawlSummary], console: Console, *, data_root: Path) -> None:
     dry = any(s.dry_run for s in summaries)
     table = Table(title="xxgk crawl" + (" (dry run: nothing stored)" if dry else ""))
-    for column in ("source", "found", "fetched", "unchanged", "failed", "skipped", "requests", "seconds"):
+    columns = (
+        "source",
+        "found",
+        "fetched",
+        "unchanged",
+        "hub pages",
+        "failed",
+        "skipped",
+        "requests",
+        "seconds",
+    )
+    for column in columns:
         table.add_column(column, justify="left" if column == "source" else "right", no_wrap=True)
     for s in summaries:
         table.add_row(
@@ -98,6 +109,7 @@ def print_crawl_summary(summaries: Sequence[CrawlSummary], console: Console, *, 
             str(s.found),
             str(s.fetched),
             str(s.unchanged),
+            str(s.hub_pages),
             str(len(s.failed)),
             str(len(s.skipped)),
             str(s.requests),
@@ -109,6 +121,7 @@ def print_crawl_summary(summaries: Sequence[CrawlSummary], console: Console, *, 
             str(sum(s.found for s in summaries)),
             str(sum(s.fetched for s in summaries)),
             str(sum(s.unchanged for s in summaries)),
+            str(sum(s.hub_pages for s in summaries)),
             str(sum(len(s.failed) for s in summaries)),
             str(sum(len(s.skipped) for s in summaries)),
             str(sum(s.requests for s in summaries)),

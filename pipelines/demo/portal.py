@@ -13,17 +13,18 @@ typical 政府信息公开年报 column:
   首页 / 上一页 / 1 2 3 / 下一页 / 尾页 pager; link titles ``<agency><year>年政府信息公开工作年度报告``;
 - ``/zwgk/xxgk/nb/<doc_id>.html`` — an HTML report published inline: the inbox file itself;
 - ``/uploads/<yyyymm>/P0….<ext>`` — a report published as a file (PDF / DOCX / DOC / TXT, and the broken
-  demo files), with ``Content-Disposition`` carrying the inbox file name, as TRS portals serve uploads;
-  the list links it directly, or, with ``article_pages=True``, through an article page
-  ``/zwgk/xxgk/nb/art_<doc_id>.html`` whose 附件下载 section links it;
+  demo files), with ``Content-Disposition`` carrying the inbox file name, as TRS portals serve uploads.
+  Both layouts portals use are served: on the city government and departments sites the list links an
+  article page ``/zwgk/xxgk/nb/art_<doc_id>.html`` whose 附件下载 section links the file (a hub page:
+  the crawler follows it and stores only the file); the districts site links files directly from the list;
 - ``/robots.txt`` disallowing ``/private/``, where a decoy report (linked from list page 1) lives;
 - ETag and Last-Modified on every 200, and 304 for a matching conditional GET.
 
 The departments site is GBK-encoded (``<meta charset="gb2312">``, no charset in Content-Type). Every
-document a crawler stores from here is byte-identical to its inbox file, so the gold truth still applies.
-Article pages are off by default for that reason: the crawler keeps every report page it visits, and an
-article page that only links its attachment would become an extra, empty "report" (agency and year from
-its title, no values). ``DemoPortal.article_pages`` holds their bodies when they are on.
+document a crawler stores from here is byte-identical to its inbox file, so the gold truth still applies:
+the crawl must bring back the inbox exactly, without the article pages (which carry no report text).
+``DemoPortal(article_pages=True / False)`` puts every site in one layout; ``DemoPortal.article_pages``
+holds the bodies of the article pages served.
 """
 
 from __future__ import annotations
@@ -74,15 +75,18 @@ class SiteSpec:
     title: str
     encoding: str  # of the list and article pages (inline reports are served as they are)
     agencies: tuple[str, ...]  # Agency.key
+    # a report file is linked from an article page (附件下载) rather than from the list page itself
+    article_pages: bool = False
 
 
 SITE_SPECS: tuple[SiteSpec, ...] = (
-    SiteSpec("jiangdong-gov", SITE, "utf-8", ("city", "govoffice")),
+    SiteSpec("jiangdong-gov", SITE, "utf-8", ("city", "govoffice"), article_pages=True),
     SiteSpec(
         "jiangdong-departments",
         "江东市政府部门信息公开平台",
         "gbk",
         ("edu", "police", "finance", "hrss", "transport", "natres"),
+        article_pages=True,
     ),
     SiteSpec(
         "jiangdong-districts",
@@ -173,11 +177,13 @@ class DemoPortal:
         *,
         port: int = 0,
         items_per_page: int = ITEMS_PER_PAGE,
-        article_pages: bool = False,
+        article_pages: bool | None = None,
     ) -> None:
+        """``article_pages``: None serves each site in its own layout (``SiteSpec.article_pages``);
+        True / False puts every site in the article-page / direct-link layout."""
         self.corpus_dir = Path(corpus_dir)
         self.items_per_page = items_per_page
-        self.with_article_pages = article_pages
+        self.article_layout = article_pages
         self.requests: list[ServedRequest] = []
         self._lock = threading.Lock()
         self.sites = _bind_sites(self, port)
@@ -210,6 +216,10 @@ class DemoPortal:
         self.stop()
 
     # -- what was served -------------------------------------------------------------------------------
+
+    def uses_article_pages(self, site: PortalSite) -> bool:
+        """Whether ``site`` links its report files through article pages."""
+        return site.spec.article_pages if self.article_layout is None else self.article_layout
 
     def site(self, name: str) -> PortalSite:
         return next(site for site in self.sites if site.name == name)
@@ -260,7 +270,7 @@ class DemoPortal:
                     {"Content-Disposition": f'attachment; filename="{path.name}"'},
                 )
                 article: str | None = None
-                if self.with_article_pages:
+                if self.uses_article_pages(site):
                     article = f"{COLUMN}art_{path.stem}.html"
                     body = _article_page(site, title, published, upload, f"{title}.{extension}")
                     site.routes[article] = _Reply(body, "text/html", modified)

@@ -1,6 +1,10 @@
 """Pure helpers of the crawler: URL normalisation, link extraction and the report / pagination heuristics.
 
 Nothing here does I/O, so the heuristics are unit-tested on strings.
+
+Whether a report page carries the report itself or is only a hub (a 附件下载 page whose substance is links
+to the report's files) is decided by :func:`report_page_verdict`, from what :func:`parse_html` measures of
+the page's own text; see that function for the rule.
 """
 
 from __future__ import annotations
@@ -37,6 +41,28 @@ _CREATE_PAGE_HTML = re.compile(
 _SAFE_PATH = "/%:@!$&'()*+,;=-._~"
 _SAFE_QUERY = _SAFE_PATH + "?"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# link text naming a file ("2023年度报告.pdf", "附件：统计表.docx") marks an attachment behind a download.jsp
+_DOCUMENT_FILE_NAME = re.compile(
+    r"\.(" + "|".join(sorted(DOCUMENT_EXTENSIONS)) + r")\s*[)）]?$", re.IGNORECASE
+)
+
+# A page holding a report inline has at least this many characters of its own text (outside links,
+# scripts, navigation): a 附件下载 page with portal chrome (header, 发布时间, metadata table, footer) has a
+# few hundred, a 2019-template report thousands; a shorter report still has the headings below.
+REPORT_TEXT_MIN_CHARS = 1000
+# Section headings of the national report template (2008 and 2019 editions) and the 统计期限 sentence every
+# edition opens with: any one of them means the report's text is on the page, however short it is.
+_REPORT_MARKERS = re.compile(
+    r"统计期限|统计期间|"
+    r"[一二三四五六七八九十]\s*[、.．]\s*(?:总体情况|概述|基本情况|主动公开政府信息|收到和处理政府信息公开申请|"
+    r"依申请公开政府信息|政府信息公开(?:的)?收费|政府信息公开行政复议|因政府信息公开(?:申请)?(?:提起|申请)?行政复议|"
+    r"存在的主要问题|其他需要报告的事项)"
+)
+# Elements that hold no report text: scripts, forms, links (<a href>), and the portal's navigation chrome
+_NOT_CONTENT_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "nav", "header", "footer", "select", "button"}
+)
+_NAVIGATION_TOKENS = frozenset({"nav", "navbar", "menu", "header", "footer", "crumb", "breadcrumb", "bread"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +77,44 @@ class ParsedPage:
     title: str
     links: tuple[Link, ...]
     generated_pages: tuple[str, ...]  # pagination URLs built from a JavaScript pager
+    # non-blank characters of the body's own text: outside links, scripts and navigation chrome
+    text_chars: int = 0
+    report_markers: tuple[str, ...] = ()  # report-template headings found in that text, in page order
+
+
+@dataclass(frozen=True)
+class PageVerdict:
+    """Whether a report page is kept as a document, and why (shown to the user when it is not)."""
+
+    is_report: bool
+    reason: str
+
+
+def report_page_verdict(page: ParsedPage, attachment_links: int) -> PageVerdict:
+    """A report page is stored as a document only when it carries the report itself.
+
+    - It does when its own text has a heading of the report template (一、总体情况, 二、主动公开政府信息情况,
+      …) or the 统计期限 sentence, or is at least :data:`REPORT_TEXT_MIN_CHARS` characters long.
+    - Otherwise, when it links attachments (``attachment_links``: the PDF / DOC / DOCX / WPS / … files the
+      crawler follows from it), it is a hub: the report is in those files, which are followed and stored,
+      and the page itself would only be an empty "report" (agency and year from its title, no values).
+    - A short page without attachments is kept: it is all the portal published for that report, and a
+      reader of the warehouse should see that it exists rather than lose it silently.
+
+    The rule reads only the page (no portal-specific layout), so it applies to any site.
+    """
+    if page.report_markers:
+        return PageVerdict(True, f"report text (heading {page.report_markers[0]})")
+    if page.text_chars >= REPORT_TEXT_MIN_CHARS:
+        return PageVerdict(True, f"report text ({page.text_chars} characters)")
+    if attachment_links:
+        files = "attachment link" if attachment_links == 1 else "attachment links"
+        return PageVerdict(
+            False,
+            f"hub page: {attachment_links} {files} and only {page.text_chars} characters of text, "
+            "no report heading",
+        )
+    return PageVerdict(True, f"short page without attachments ({page.text_chars} characters)")
 
 
 def normalize_url(url: str, base: str | None = None) -> str | None:
@@ -125,6 +189,15 @@ def is_document_url(url: str) -> bool:
     return url_extension(url) in DOCUMENT_EXTENSIONS
 
 
+def named_document_extension(*texts: str) -> str | None:
+    """The extension of a document file name a link text or title ends with (``附件：2023年度报告.pdf``)."""
+    for text in texts:
+        match = _DOCUMENT_FILE_NAME.search(text or "")
+        if match:
+            return match.group(1).lower()
+    return None
+
+
 def looks_like_page_url(url: str) -> bool:
     return url_extension(url) in _PAGE_EXTENSIONS
 
@@ -194,7 +267,39 @@ def parse_html(data: bytes, url: str, http_charset: str | None = None) -> Parsed
             page_url = normalize_url(name, base)
             if page_url:
                 generated.append(page_url)
-    return ParsedPage(title, tuple(links), tuple(dict.fromkeys(generated)))
+    own_text = _own_text(root)
+    markers = tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in _REPORT_MARKERS.finditer(own_text)))
+    return ParsedPage(
+        title,
+        tuple(links),
+        tuple(dict.fromkeys(generated)),
+        text_chars=len("".join(own_text.split())),
+        report_markers=markers,
+    )
+
+
+def _own_text(root: lxml.html.HtmlElement) -> str:
+    """The body's text without links, scripts and navigation chrome (the tree is pruned in place)."""
+    bodies = root.xpath("//body")
+    body = bodies[0] if bodies else root
+    doomed = [
+        element
+        for element in body.iter()
+        if isinstance(element.tag, str) and element is not body and _is_chrome(element)
+    ]
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()  # keeps the tail: text after a link belongs to its parent
+    return str(body.text_content())
+
+
+def _is_chrome(element: lxml.html.HtmlElement) -> bool:
+    tag = str(element.tag).lower()
+    # an <a name> bookmark (Word-exported HTML) wraps report text; only links are navigation
+    if tag in _NOT_CONTENT_TAGS or (tag == "a" and element.get("href") is not None):
+        return True
+    names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    return bool(_NAVIGATION_TOKENS.intersection(re.split(r"[\s\-_]+", names)))
 
 
 def _clean(text: str) -> str:

@@ -10,23 +10,33 @@ How a crawl goes, per source:
    page with ``?page=2``, a link whose text is 下一页, or a TRS ``createPageHTML(...)`` pager), at most
    ``max_pages``. They are fetched every time (they change) and never stored.
 2. **Report pages**: links on list pages whose text / title / URL says 年度报告, 年报, or 政府信息公开 with a
-   year (the year, e.g. ``2023年度``, is kept from the title). They are stored (many reports are published
-   as the HTML page itself) and their attachments are followed.
+   year (the year, e.g. ``2023年度``, is kept from the title). Their attachments are followed. A report
+   page is stored as a document only when it carries the report itself (many reports are published as
+   the HTML page): a report-template heading (一、总体情况, …) or the 统计期限 sentence in its own text, or
+   at least ``REPORT_TEXT_MIN_CHARS`` characters of it. A page with less that links attachments is a
+   **hub** (a 附件下载 page): not stored — it would become an empty "report" next to the real one — but
+   counted in ``CrawlSummary.hub_pages``, reported as a ``hub`` event with the reason, and its copy and
+   validators are kept in ``<data root>/crawl/hub_pages.jsonl`` (+ ``crawl/hub_pages/<sha256>.html``) so
+   the next crawl revalidates it with a conditional GET like any document. The rule is
+   :func:`pipelines.sources.crawl_links.report_page_verdict`.
 3. **Attachments**: PDF / DOC / DOCX / WPS / RTF / OFD links on a report page (XLS/XLSX only when the link
-   says it is the report), and report-like document links directly on a list page.
+   says it is the report; a link whose text names such a file, e.g. ``附件：2023年度报告.pdf`` behind a
+   ``download.jsp``, counts too), and report-like document links directly on a list page.
 
 Only hosts in ``allowed_hosts`` are ever requested (links and redirects alike), robots.txt is honoured,
 each host sees at most one request per ``max(1 / requests_per_second, Crawl-delay)`` seconds, counted
 from the end of the previous request.
 
-Incremental and resumable: a URL already in the manifest is revalidated with a conditional GET
-(If-None-Match / If-Modified-Since from its last manifest row), so unchanged files are not downloaded
-again (304 → ``unchanged``; for a report page the stored copy is re-read for its attachments). A changed
-document at the same URL is stored as a new version (new sha256) next to the old one. Manifest rows are
-appended in small batches and on any exit (including an exception from ``progress``), so an interrupted
-crawl restarts with conditional GETs for everything it already has. With ``revisit_after_hours > 0`` a
-URL fetched that recently is not even revalidated. Every request is logged to
-``<data root>/crawl/requests.jsonl`` (see :class:`pipelines.sources.crawl_http.RequestLog`).
+Incremental and resumable: a URL already in the manifest (or recorded as a hub page) is revalidated with a
+conditional GET (If-None-Match / If-Modified-Since from its last row), so unchanged files are not
+downloaded again (304 → ``unchanged``, or ``hub``; for a report page, stored or hub, the kept copy is
+re-read for its attachments, so they are revalidated too). A changed document at the same URL is stored
+as a new version (new sha256) next to the old one. Manifest rows are appended in small batches and on any
+exit (including an exception from ``progress``), so an interrupted crawl restarts with conditional GETs
+for everything it already has. With ``revisit_after_hours > 0`` a URL fetched that recently is not even
+revalidated. Every request is logged to ``<data root>/crawl/requests.jsonl`` (see
+:class:`pipelines.sources.crawl_http.RequestLog`); the hub verdict is not in that log (it is written as
+the bytes arrive) but in ``hub_pages.jsonl`` and the ``hub`` event.
 
 The manifest ``location`` is the URL as linked from the portal (before redirects): it is the stable key
 the next crawl looks up for its conditional GET.
@@ -35,6 +45,7 @@ the next crawl looks up for its conditional GET.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from collections import deque
@@ -54,14 +65,18 @@ from pipelines.sources.crawl_http import Clock, Fetcher, FetchResult, RequestLog
 from pipelines.sources.crawl_links import (
     SPREADSHEET_EXTENSIONS,
     Link,
+    PageVerdict,
     ParsedPage,
     host_and_port,
     is_document_url,
     is_next_page_text,
     is_pagination_url,
     is_report_like,
+    looks_like_page_url,
+    named_document_extension,
     normalize_url,
     parse_html,
+    report_page_verdict,
     safe_file_name,
     url_extension,
     year_from_text,
@@ -76,7 +91,11 @@ _BINARY_ONLY_EXTENSIONS = frozenset({"pdf", "docx", "xlsx", "ofd"})
 
 @dataclass(frozen=True)
 class CrawlEvent:
-    """What ``progress`` receives. ``kind``: list | found | fetched | unchanged | failed | skipped."""
+    """What ``progress`` receives. ``kind``: list | found | fetched | unchanged | hub | failed | skipped.
+
+    ``hub``: a report page that is not stored because it only links the report's attachments; ``detail``
+    says why (attachment links, characters of text), and whether it was revalidated (304).
+    """
 
     source: str
     kind: str
@@ -96,17 +115,19 @@ class FoundDocument:
     title: str
     year: int | None
     referrer: str
-    outcome: str = "pending"  # fetched | unchanged | failed | dry-run
-    sha256: str | None = None
+    outcome: str = "pending"  # fetched | unchanged | hub | failed | dry-run
+    sha256: str | None = None  # of the stored document; None for a hub page (nothing stored)
+    detail: str = ""  # why a page is a hub, or why the fetch failed
 
 
 @dataclass
 class CrawlSummary:
     source: str
     dry_run: bool = False
-    found: int = 0  # report pages + attachments discovered
+    found: int = 0  # report pages + attachments discovered; each ends fetched, unchanged, hub or failed
     fetched: int = 0  # new bytes recorded (a new URL, or a new version of a known URL)
     unchanged: int = 0  # 304, same bytes as the last version, or within revisit_after_hours
+    hub_pages: int = 0  # report pages not stored: they only link the report's attachments (see module doc)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # report-like links not followed, why
     requests: int = 0  # HTTP requests made, including robots.txt, retries and redirect hops
@@ -127,9 +148,51 @@ class _Task:
     document: FoundDocument | None = None
 
 
+@dataclass(frozen=True)
+class _Previous:
+    """The last copy of a URL this data root keeps: a stored document, or a hub page's cached copy."""
+
+    sha256: str
+    etag: str | None
+    last_modified: str | None
+    fetched_at: Any
+    copy: Path  # the kept bytes (exists: a URL whose copy is gone is fetched afresh)
+    hub: bool
+    charset: str | None = None  # HTTP charset a hub page was served with (its <meta> may lack one)
+    reason: str = ""  # a hub page's verdict
+
+
 def request_log_path(paths: ProjectPaths) -> Path:
     """``<data root>/crawl/requests.jsonl``: one JSON line per HTTP request, appended and flushed."""
     return paths.root / "crawl" / "requests.jsonl"
+
+
+def hub_pages_path(paths: ProjectPaths) -> Path:
+    """``<data root>/crawl/hub_pages.jsonl``: one JSON line per hub page downloaded (not per 304), the last
+    line of a URL wins. Fields: url, source, fetched_at (ISO 8601 UTC), http_status, etag, last_modified,
+    charset, sha256, size, text_chars, attachment_links, reason. The page's bytes are kept next to it as
+    ``crawl/hub_pages/<sha256>.html`` so that a 304 still yields its links."""
+    return paths.root / "crawl" / "hub_pages.jsonl"
+
+
+def _hub_copy_path(paths: ProjectPaths, sha256: str) -> Path:
+    return paths.root / "crawl" / "hub_pages" / f"{sha256}.html"
+
+
+def read_hub_pages(paths: ProjectPaths) -> dict[str, dict[str, Any]]:
+    """The last ``hub_pages.jsonl`` row per URL; a torn last line (crash mid-write) is ignored."""
+    path = hub_pages_path(paths)
+    rows: dict[str, dict[str, Any]] = {}
+    if not path.exists():
+        return rows
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict) and row.get("url") and row.get("sha256"):
+            rows[str(row["url"])] = row
+    return rows
 
 
 def make_client(source: SourceConfig) -> httpx.Client:
@@ -225,10 +288,12 @@ class _Crawl:
         self.patterns = [re.compile(p) for p in source.link_patterns]
         self.queues: dict[str, deque[_Task]] = {"list": deque(), "page": deque(), "attachment": deque()}
         self.seen_urls: set[str] = set()
+        self.skipped_urls: set[str] = set()
         self.seen_bodies: dict[str, str] = {}  # sha256 → first URL it was read from in this crawl
         self.list_pages_queued = 0
         self.pending: list[ManifestEntry] = []
         self.last_rows = _last_rows_by_location(read_manifest(paths))
+        self.hub_rows = read_hub_pages(paths)
 
     # -- driver ----------------------------------------------------------------------------------------
 
@@ -274,11 +339,14 @@ class _Crawl:
         self.summary.failed.append((task.url, reason))
         if task.document is not None:
             task.document.outcome = "failed"
+            task.document.detail = reason
         self._emit("failed", task.url, reason)
 
     def _skip(self, url: str, reason: str, report_like: bool) -> None:
-        # navigation links to other sites are not worth a line; report-like ones are
-        if report_like:
+        # navigation links to other sites are not worth a line; report-like ones are, once (a breadcrumb
+        # on every report page would otherwise repeat)
+        if report_like and url not in self.skipped_urls:
+            self.skipped_urls.add(url)
             self.summary.skipped.append((url, reason))
             self._emit("skipped", url, reason)
 
@@ -345,12 +413,16 @@ class _Crawl:
         new = _Task(link.url, kind, task.depth + 1, title, task.url, year_from_text(link.title, link.text))
         self._enqueue(new, report_like=True)
 
-    def _follow_report_page_links(self, page: ParsedPage, task: _Task) -> None:
+    def _report_page_targets(self, page: ParsedPage, task: _Task) -> list[_Task]:
+        """The attachments and further report pages a report page links, in page order."""
+        targets: list[_Task] = []
         for link in page.links:
             text = f"{link.text} {link.title}".strip()
             report_like = is_report_like(text, link.url)
-            if is_document_url(link.url):
-                if url_extension(link.url) in SPREADSHEET_EXTENSIONS and not report_like:
+            extension = url_extension(link.url) if is_document_url(link.url) else None
+            extension = extension or named_document_extension(link.text, link.title)
+            if extension is not None:
+                if extension in SPREADSHEET_EXTENSIONS and not report_like:
                     continue
                 kind = "attachment"
             elif report_like and not is_next_page_text(link.text):
@@ -359,7 +431,12 @@ class _Crawl:
                 continue
             title = link.title or link.text or task.title
             year = year_from_text(link.title, link.text) or task.year
-            self._enqueue(_Task(link.url, kind, task.depth + 1, title, task.url, year), report_like=True)
+            targets.append(_Task(link.url, kind, task.depth + 1, title, task.url, year))
+        return targets
+
+    def _follow(self, targets: list[_Task]) -> None:
+        for target in targets:
+            self._enqueue(target, report_like=True)
 
     # -- documents -------------------------------------------------------------------------------------
 
@@ -368,20 +445,19 @@ class _Crawl:
         if self.dry_run and task.kind == "attachment":
             task.document.outcome = "dry-run"
             return
-        last = self.last_rows.get(task.url)
-        have = last is not None and _stored_path(self.paths, last) is not None
-        if last is not None and have and self._recent(last):
-            self._unchanged(task, last, None, "fetched within revisit_after_hours")
+        previous = self._previous(task)
+        if previous is not None and self._recent(previous.fetched_at):
+            self._revisit(task, previous, "fetched within revisit_after_hours")
             return
         conditional: dict[str, str] = {}
-        if last is not None and have:
-            if last.get("etag"):
-                conditional["If-None-Match"] = str(last["etag"])
-            if last.get("last_modified"):
-                conditional["If-Modified-Since"] = str(last["last_modified"])
+        if previous is not None:
+            if previous.etag:
+                conditional["If-None-Match"] = previous.etag
+            if previous.last_modified:
+                conditional["If-Modified-Since"] = previous.last_modified
         result = self.fetcher.fetch(task.url, kind=task.kind, conditional=conditional)
-        if result.not_modified and last is not None and have:
-            self._unchanged(task, last, None, "304 Not Modified", result)
+        if result.not_modified and previous is not None:
+            self._revisit(task, previous, "304 Not Modified", result)
             return
         if not result.ok or result.body is None:
             self._fail(task, result.error or f"HTTP {result.status}: no body")
@@ -395,51 +471,143 @@ class _Crawl:
             self._fail(task, f"not a report document (sniffed {kind})")
             return
         sha256 = hashlib.sha256(result.body).hexdigest()
-        if last is not None and last.get("sha256") == sha256:
-            self._unchanged(task, last, result.body, "same bytes as the last version", result)
-            return
-        self._store(task, result, kind, sha256)
+        targets: list[_Task] = []
         if kind == "html" and task.kind == "page":
-            self._parse_report_page(task, result.body, result.final_url, result.charset)
+            page = parse_html(result.body, result.final_url, result.charset)
+            self._take_title_and_year(task, page)
+            targets = self._report_page_targets(page, task)
+            verdict = report_page_verdict(page, _attachments(targets))
+            if not verdict.is_report:
+                self._hub(task, verdict.reason)
+                self._keep_hub_copy(task, result, sha256, page, verdict, targets)
+                self._follow(targets)
+                return
+        if previous is not None and not previous.hub and previous.sha256 == sha256:
+            self._unchanged(task, previous, "same bytes as the last version")
+        else:
+            self._store(task, result, kind, sha256)
+        self._follow(targets)
 
-    def _recent(self, last: dict[str, Any]) -> bool:
+    def _previous(self, task: _Task) -> _Previous | None:
+        """The newest kept copy of this URL: its manifest row, or (pages only) its hub-page record."""
+        candidates: list[_Previous] = []
+        row = self.last_rows.get(task.url)
+        stored = _stored_path(self.paths, row)
+        if row is not None and stored is not None:
+            candidates.append(
+                _Previous(
+                    str(row["sha256"]),
+                    _text_or_none(row.get("etag")),
+                    _text_or_none(row.get("last_modified")),
+                    row.get("fetched_at"),
+                    stored,
+                    hub=False,
+                )
+            )
+        hub = self.hub_rows.get(task.url) if task.kind == "page" else None
+        if hub is not None:
+            copy = _hub_copy_path(self.paths, str(hub["sha256"]))
+            if copy.is_file():
+                candidates.append(
+                    _Previous(
+                        str(hub["sha256"]),
+                        _text_or_none(hub.get("etag")),
+                        _text_or_none(hub.get("last_modified")),
+                        hub.get("fetched_at"),
+                        copy,
+                        hub=True,
+                        charset=_text_or_none(hub.get("charset")),
+                        reason=str(hub.get("reason") or ""),
+                    )
+                )
+        if not candidates:
+            return None
+        return max(candidates, key=lambda c: _timestamp_or_epoch(c.fetched_at))
+
+    def _recent(self, fetched_at: Any) -> bool:
         hours = self.source.revisit_after_hours
-        fetched_at = last.get("fetched_at")
         if hours <= 0 or fetched_at is None or pd.isna(fetched_at):
             return False
         return bool(pd.Timestamp(fetched_at) > pd.Timestamp(datetime.now(UTC) - timedelta(hours=hours)))
 
-    def _unchanged(
-        self,
-        task: _Task,
-        last: dict[str, Any],
-        body: bytes | None,
-        detail: str,
-        result: FetchResult | None = None,
+    def _revisit(
+        self, task: _Task, previous: _Previous, detail: str, result: FetchResult | None = None
     ) -> None:
-        """Nothing new at this URL; a report page's links are still followed, from the stored copy."""
+        """Nothing new at this URL; a report page's links are still followed, from the kept copy."""
+        if previous.hub:
+            self._hub(task, previous.reason, detail)
+        else:
+            self._unchanged(task, previous, detail)
+        if task.kind != "page":
+            return
+        body = previous.copy.read_bytes()
+        if sniff_type(body, task.url) != "html":
+            return
+        base = result.final_url if result is not None else task.url
+        charset = result.charset if result is not None and result.charset else previous.charset
+        page = parse_html(body, base, charset)
+        self._take_title_and_year(task, page)
+        self._follow(self._report_page_targets(page, task))
+
+    def _unchanged(self, task: _Task, previous: _Previous, detail: str) -> None:
         assert task.document is not None
         self.summary.unchanged += 1
         task.document.outcome = "unchanged"
-        task.document.sha256 = str(last["sha256"])
+        task.document.sha256 = previous.sha256
         self._emit("unchanged", task.url, detail)
-        if task.kind != "page":
-            return
-        if body is None:
-            path = _stored_path(self.paths, last)
-            body = path.read_bytes() if path is not None else None
-        if body is not None and sniff_type(body, task.url) == "html":
-            base = result.final_url if result is not None else task.url
-            self._parse_report_page(task, body, base, result.charset if result is not None else None)
 
-    def _parse_report_page(self, task: _Task, body: bytes, base_url: str, charset: str | None) -> None:
-        page = parse_html(body, base_url, charset)
+    def _hub(self, task: _Task, reason: str, revalidated: str = "") -> None:
+        """A report page that only links the report's files: counted and explained, never stored."""
+        assert task.document is not None
+        self.summary.hub_pages += 1
+        task.document.outcome = "hub"
+        task.document.detail = reason
+        self._emit("hub", task.url, f"{revalidated}{'; ' if revalidated else ''}not stored: {reason}")
+
+    def _keep_hub_copy(
+        self,
+        task: _Task,
+        result: FetchResult,
+        sha256: str,
+        page: ParsedPage,
+        verdict: PageVerdict,
+        targets: list[_Task],
+    ) -> None:
+        """The hub page's bytes and validators, outside the raw store: the next crawl's conditional GET."""
+        if self.dry_run or result.body is None:
+            return
+        copy = _hub_copy_path(self.paths, sha256)
+        if not copy.is_file():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            partial = copy.with_suffix(".part")
+            partial.write_bytes(result.body)
+            partial.replace(copy)
+        row = {
+            "url": task.url,
+            "source": self.source.name,
+            "fetched_at": datetime.now(UTC).isoformat(),
+            "http_status": result.status,
+            "etag": result.headers.get("etag"),
+            "last_modified": result.headers.get("last-modified"),
+            "charset": result.charset,
+            "sha256": sha256,
+            "size": len(result.body),
+            "text_chars": page.text_chars,
+            "attachment_links": _attachments(targets),
+            "reason": verdict.reason,
+        }
+        path = hub_pages_path(self.paths)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.hub_rows[task.url] = row
+
+    def _take_title_and_year(self, task: _Task, page: ParsedPage) -> None:
         if task.document is not None and task.document.year is None:
             task.document.year = year_from_text(page.title)
             task.year = task.document.year
         if not task.title and task.document is not None:
             task.title = task.document.title = page.title
-        self._follow_report_page_links(page, task)
 
     def _store(self, task: _Task, result: FetchResult, kind: str, sha256: str) -> None:
         assert task.document is not None and result.body is not None
@@ -489,6 +657,26 @@ def _is_missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def _attachments(targets: list[_Task]) -> int:
+    """Links to files (a report-like link to a .txt upload counts too; pages, 上一篇 and the like do not)."""
+    return sum(1 for t in targets if t.kind == "attachment" or not looks_like_page_url(t.url))
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None or _is_missing(value) or value == "" else str(value)
+
+
+def _timestamp_or_epoch(value: Any) -> pd.Timestamp:
+    """Manifest timestamps and hub-page ISO strings on one scale; unknown sorts first."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return pd.Timestamp(0, tz="UTC")
+    if pd.isna(stamp):
+        return pd.Timestamp(0, tz="UTC")
+    return stamp if stamp.tzinfo is not None else stamp.tz_localize("UTC")
 
 
 def _stored_path(paths: ProjectPaths, last: dict[str, Any] | None) -> Path | None:

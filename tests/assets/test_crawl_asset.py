@@ -25,7 +25,7 @@ from pipelines.lake import read_dataset
 from pipelines.paths import ProjectPaths
 from pipelines.rawstore import read_manifest
 
-FIRST_SOURCE = "jiangdong-gov"  # the smallest site: extraction stays cheap
+FIRST_SOURCE = "jiangdong-gov"  # the smallest site: extraction stays cheap; it links files via article pages
 
 
 @dataclass
@@ -95,9 +95,12 @@ def test_one_source_is_crawled_into_the_raw_store_and_extracted(runs: Runs) -> N
     (event,) = _crawl_events(runs.one_source)
     assert event.partition == FIRST_SOURCE
     site_documents = {d.sha256 for d in runs.portal.documents if d.site == FIRST_SOURCE}
+    article_pages = [key for key in runs.portal.article_pages if key.startswith(f"{FIRST_SOURCE}:")]
     metadata = _metadata(event)
     assert metadata["sources"] == [FIRST_SOURCE]
-    assert metadata["fetched"] == metadata["found"] == len(site_documents)
+    # the 附件下载 article pages are found and read, but only the files they link are stored
+    assert article_pages and metadata["found"] == len(site_documents) + len(article_pages)
+    assert metadata["fetched"] == len(site_documents)
     assert metadata["failed"] == 0 and metadata["requests"] > len(site_documents)
     assert metadata["seconds"] > 0
     manifest = read_manifest(runs.paths)

@@ -23,7 +23,7 @@ def build(server: MockServer) -> None:
     for year in YEARS:
         server.html(
             f"/art/{year}.html",
-            f"<html><title>{year}年度报告</title><a href='/files/{year}.pdf'>附件</a></html>",
+            f"<html><title>{year}年度报告</title><p>一、总体情况</p><a href='/files/{year}.pdf'>附件</a></html>",
         )
         server.route(f"/files/{year}.pdf", Reply(body=b"%PDF-1.4 " + str(year).encode()))
 

@@ -1,6 +1,8 @@
 """The demo mock portal: realistic sites on loopback, and the crawler brings back exactly the demo inbox.
 
-One generated corpus, one portal and one crawl back the module.
+Two sites link their report files through 附件下载 article pages (hub pages the crawler follows but does
+not store), one links them directly from the list. One generated corpus, one portal and one crawl back
+the module.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ import pytest
 
 from pipelines.cli_crawl import CrawlCommandError, crawl_command
 from pipelines.demo.generate import generate_demo_corpus
-from pipelines.demo.portal import COLUMN, DemoPortal, write_demo_sources
+from pipelines.demo.portal import COLUMN, SITE_SPECS, DemoPortal, write_demo_sources
 from pipelines.paths import ProjectPaths
 from pipelines.rawstore import read_manifest
-from pipelines.sources.crawler import CrawlSummary, crawl_all
+from pipelines.sources.crawler import CrawlSummary, crawl_all, hub_pages_path
 from pipelines.sources.sources_config import load_sources
 
 FAST = 1000.0  # requests/s per host: politeness is the crawler's own tests' business
@@ -72,6 +74,38 @@ def test_the_crawler_stores_exactly_the_demo_inbox(crawled: Crawled) -> None:
     assert all(not s.failed for s in crawled.summaries), [s.failed for s in crawled.summaries]
     assert sum(s.fetched for s in crawled.summaries) == len(inbox)
     assert {s.source for s in crawled.summaries} == set(manifest["source"])
+
+
+def test_both_layouts_are_served_and_article_pages_are_not_stored(crawled: Crawled) -> None:
+    portal = crawled.portal
+    layouts = {site.name: portal.uses_article_pages(site) for site in portal.sites}
+    assert set(layouts.values()) == {True, False}
+    manifest = read_manifest(crawled.paths)
+    article_hashes = {hashlib.sha256(body).hexdigest() for body in portal.article_pages.values()}
+    assert article_hashes and not article_hashes & set(manifest["sha256"])
+    assert not manifest["location"].str.contains("/art_").any()
+    for summary in crawled.summaries:
+        articles = [key for key in portal.article_pages if key.startswith(f"{summary.source}:")]
+        uploads = [d for d in portal.documents if d.site == summary.source and d.article_path]
+        assert len(articles) == len(uploads) == summary.hub_pages
+        assert (summary.hub_pages > 0) is layouts[summary.source]
+        assert summary.found == summary.fetched + summary.hub_pages
+        hubs = [d for d in summary.documents if d.outcome == "hub"]
+        assert all("hub page: 1 attachment link" in d.detail for d in hubs)
+        # the year of a file linked from an article page comes from that page's link
+        assert all(d.year for d in summary.documents if d.kind == "attachment")
+    served = [r for r in portal.served() if "/art_" in r.path]
+    assert len(served) == len(portal.article_pages) and {r.status for r in served} == {200}
+    assert hub_pages_path(crawled.paths).exists()
+
+
+def test_a_portal_in_one_layout(corpus: Path) -> None:
+    with DemoPortal(corpus, article_pages=False) as direct:
+        assert direct.article_pages == {} and all(d.article_path is None for d in direct.documents)
+    with DemoPortal(corpus, article_pages=True) as articles:
+        uploads = [d for d in articles.documents if not d.path.startswith(COLUMN)]
+        assert len(articles.article_pages) == len(uploads) > 0
+        assert {d.site for d in uploads} == {spec.name for spec in SITE_SPECS}
 
 
 def test_robots_keeps_the_crawler_out_of_private(crawled: Crawled, http: httpx.Client) -> None:
@@ -134,8 +168,12 @@ def test_a_second_crawl_revalidates_everything(crawled: Crawled) -> None:
     inbox = _inbox(crawled.corpus)
     assert sum(s.unchanged for s in again) == len(inbox)
     assert sum(s.fetched for s in again) == 0
-    statuses = [r.status for r in crawled.portal.served()[before:] if r.path.startswith("/uploads/")]
+    assert sum(s.hub_pages for s in again) == len(crawled.portal.article_pages)
+    served = crawled.portal.served()[before:]
+    statuses = [r.status for r in served if r.path.startswith("/uploads/")]
     assert statuses and set(statuses) == {304}
+    # hub pages are revalidated too: their kept copy gives the links to revisit
+    assert {r.status for r in served if "/art_" in r.path} == {304}
 
 
 def test_the_sources_file_names_every_site(crawled: Crawled) -> None:
@@ -143,25 +181,6 @@ def test_the_sources_file_names_every_site(crawled: Crawled) -> None:
     assert [s.name for s in sources] == [site.name for site in crawled.portal.sites]
     assert {s.allowed_hosts for s in sources} == {(site.netloc,) for site in crawled.portal.sites}
     assert len({site.host for site in crawled.portal.sites}) in (1, 3)  # distinct hosts, or ports
-
-
-def test_article_pages_link_the_attachments(corpus: Path, tmp_path: Path) -> None:
-    """With article pages, the crawler also keeps each 附件下载 page (a report page) next to the file."""
-    with DemoPortal(corpus, article_pages=True) as portal:
-        sources = load_sources(
-            write_demo_sources(tmp_path / "sources.toml", portal, requests_per_second=FAST)
-        )
-        paths = ProjectPaths(tmp_path / "data")
-        with httpx.Client(trust_env=False) as client:
-            (summary,) = crawl_all(paths, sources, only="jiangdong-gov", client=client)
-        site_documents = {d.sha256 for d in portal.documents if d.site == "jiangdong-gov"}
-        articles = {
-            hashlib.sha256(body).hexdigest()
-            for key, body in portal.article_pages.items()
-            if key.startswith("jiangdong-gov:")
-        }
-    assert not summary.failed
-    assert articles and set(read_manifest(paths)["sha256"]) == site_documents | articles
 
 
 def urls_in(html: str, prefix: str) -> list[str]:
@@ -175,8 +194,11 @@ def test_xxgk_crawl_prints_progress_and_a_summary(
         monkeypatch.setenv(key, ",".join(sorted({site.host for site in crawled.portal.sites})))
     (summary,) = crawl_command(crawled.sources_file, "jiangdong-gov", True, tmp_path / "data")
     site_documents = sum(1 for d in crawled.portal.documents if d.site == "jiangdong-gov")
-    assert summary.dry_run and summary.found == site_documents and summary.fetched == 0
+    article_pages = sum(1 for key in crawled.portal.article_pages if key.startswith("jiangdong-gov:"))
+    assert summary.dry_run and summary.fetched == 0 and summary.hub_pages == article_pages > 0
+    assert summary.found == site_documents + article_pages  # article pages are read, for their links
     assert not (tmp_path / "data" / "raw").exists()  # a dry run stores nothing
+    assert not hub_pages_path(ProjectPaths(tmp_path / "data")).exists()
     out = capsys.readouterr().out
     assert "dry run" in out and "jiangdong-gov" in out and "requests.jsonl" in out
     with pytest.raises(CrawlCommandError, match="no source named 'nope'"):
