@@ -1,10 +1,14 @@
 """PDF → Document: text lines merged into paragraphs, ruled tables as grids, page numbers kept.
 
-Speed design: pdfplumber (pdfminer) costs ~0.07 s per page because it interprets every content
-stream in Python, while pypdfium2 (C++) extracts a page's text in a few milliseconds. Tables in
-these reports are always ruled, so pages without any vector path objects cannot hold a ruled table:
-those pages are read with pypdfium2 only, and pdfplumber is opened lazily for pages that do draw
-lines/rects. A pdfplumber failure on one page falls back to pypdfium2 text for that page.
+Two independent readings of every ruled table: pdfium's path objects and positioned characters
+(``pdf_positioned``, a few ms per page) give the grid the document carries in ``Block.rows``;
+pdfplumber's table finder (pdfminer, ~70 ms per page because it interprets every content stream in
+Python) reads the same pages again into ``Block.alt_rows``, and extraction compares the two
+(``pipelines.extract.second_reading``). ``second_reading=False`` skips pdfplumber entirely.
+
+Pages without vector paths at 3+ distinct x cannot hold a ruled table and are read with pdfium only.
+Where pdfium cannot place the rulings (form XObjects) or finds no table that pdfplumber finds,
+pdfplumber reads the page as before. A pdfplumber failure on one page keeps pdfium's reading.
 """
 
 from __future__ import annotations
@@ -21,7 +25,14 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipelines.documents.model import Block, Document, DocumentError, table_block
-from pipelines.documents.textutil import join_lines, normalize_space, strip_cid
+from pipelines.documents.pdf_positioned import (
+    Box,
+    PageText,
+    PositionedTable,
+    clean_pdf_text,
+    positioned_tables,
+)
+from pipelines.documents.textutil import join_lines, normalize_space
 
 # pdfminer logs a warning for every malformed font or xref entry it recovers from, which floods the
 # pipeline logs on ordinary portal PDFs; keep them unless the application configured the logger.
@@ -37,10 +48,6 @@ _PDFIUM_PASSWORD_ERROR = 4
 # may draw a whole grid in one object.
 _MAX_RECT_SEGMENTS = 6
 _MIN_RULE_LENGTH = 4.0
-_CJK_CLASS = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-# Justified CJK lines come out as "号 ， 邮 编"; a space between two CJK characters never carries
-# meaning in Chinese, so drop it.
-_CJK_GAP = re.compile(rf"(?<=[{_CJK_CLASS}]) +(?=[{_CJK_CLASS}])")
 _HEADING_START = re.compile(
     r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[章节条部分])"
 )
@@ -66,10 +73,6 @@ class _Item:
     top: float
     line: _Line | None = None
     table: Block | None = None
-
-
-def clean_pdf_text(text: str) -> str:
-    return _CJK_GAP.sub("", normalize_space(strip_cid(text)))
 
 
 # --- opening ---------------------------------------------------------------------------------------
@@ -127,37 +130,44 @@ def may_hold_ruled_table(page: pdfium.PdfPage) -> bool:
 # --- pypdfium2 text lines -------------------------------------------------------------------------
 
 
-def pdfium_lines(page: pdfium.PdfPage) -> list[_Line]:
-    """Visual lines as pdfium lays them out, with geometry from the character boxes.
+def pdfium_lines(text: PageText, outside: list[Box] | None = None) -> list[_Line]:
+    """Visual lines as pdfium lays them out, with geometry from the character boxes; characters
+    whose centre lies in one of the ``outside`` boxes (tables read as grids) are left out.
 
     pdfium's text-range string maps 1:1 onto its character indices (generated line breaks count
     as characters), so each line's extent comes from the boxes of its own characters.
     """
-    height = page.get_height()
-    textpage = page.get_textpage()
-    try:
-        text = textpage.get_text_range()
-        lines: list[_Line] = []
-        start = 0
-        for raw in text.split("\n"):
-            end = start + len(raw)
-            line = _line_from_range(textpage, raw, start, end, height)
-            if line is not None:
-                lines.append(line)
-            start = end + 1
-    finally:
-        textpage.close()
+    lines: list[_Line] = []
+    start = 0
+    for raw in text.textpage.get_text_range().split("\n"):
+        end = start + len(raw)
+        line = _line_from_range(text, raw, start, end, outside or [])
+        if line is not None:
+            lines.append(line)
+        start = end + 1
     return sorted(lines, key=lambda ln: (ln.top, ln.x0))
 
 
-def _line_from_range(
-    textpage: pdfium.PdfTextPage, raw: str, start: int, end: int, height: float
-) -> _Line | None:
-    cleaned = clean_pdf_text(raw)
-    if not cleaned:
+def _line_from_range(text: PageText, raw: str, start: int, end: int, outside: list[Box]) -> _Line | None:
+    if not clean_pdf_text(raw):
         return None
-    boxes = [textpage.get_charbox(i) for i in range(start, end) if not raw[i - start].isspace()]
-    if not boxes:
+    height = text.height
+    kept: list[str] = []
+    boxes = []
+    for i in range(start, end):
+        char = raw[i - start]
+        if char.isspace():
+            kept.append(char)
+            continue
+        box = text.boxes[i]
+        if outside:
+            cx, cy = (box[0] + box[2]) / 2, height - (box[1] + box[3]) / 2
+            if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in outside):
+                continue
+        kept.append(char)
+        boxes.append(box)
+    cleaned = clean_pdf_text("".join(kept))
+    if not cleaned or not boxes:
         return None
     return _Line(
         top=height - max(b[3] for b in boxes),
@@ -203,10 +213,9 @@ def _is_full_width_row(owner_row: list[int]) -> bool:
     return len(set(owner_row)) == 1
 
 
-def plumber_items(page: Any, page_number: int) -> list[_Item]:
-    """Tables (2+ columns) and the text outside them, each with its top coordinate."""
-    items: list[_Item] = []
-    boxes: list[tuple[float, float, float, float]] = []
+def plumber_tables(page: Any) -> list[PositionedTable]:
+    """pdfplumber's tables (2+ rows and columns), with the box they cover in top-down coordinates."""
+    tables: list[PositionedTable] = []
     for table in page.find_tables():
         cells = [tuple(c) for c in table.cells]
         grid, owner = fill_table_grid(cells, table.extract())
@@ -220,15 +229,22 @@ def plumber_items(page: Any, page_number: int) -> list[_Item]:
         kept = range(first, last)
         if len(kept) < 2 or not grid or len(grid[0]) < 2:
             continue
-        used = {owner[r][c] for r in kept for c in range(len(grid[r]))}
+        used = {owner[r][c] for r in kept for c in range(len(grid[r]))} - {-1}
         box = (
             min(cells[i][0] for i in used),
             min(cells[i][1] for i in used),
             max(cells[i][2] for i in used),
             max(cells[i][3] for i in used),
         )
-        boxes.append(box)
-        items.append(_Item(top=box[1], table=table_block([grid[r] for r in kept], page=page_number)))
+        tables.append(PositionedTable(rows=[grid[r] for r in kept], box=box))
+    return tables
+
+
+def plumber_items(page: Any, page_number: int) -> list[_Item]:
+    """Tables (2+ columns) and the text outside them, each with its top coordinate."""
+    tables = plumber_tables(page)
+    boxes = [t.box for t in tables]
+    items = [_Item(top=t.box[1], table=table_block(t.rows, page=page_number)) for t in tables]
 
     def outside_tables(obj: dict[str, Any]) -> bool:
         if obj.get("object_type") != "char":
@@ -243,6 +259,27 @@ def plumber_items(page: Any, page_number: int) -> list[_Item]:
             line = _Line(raw["top"], raw["bottom"], raw["x0"], raw["x1"], text)
             items.append(_Item(top=line.top, line=line))
     return items
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Shared area as a share of the smaller box."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height / smaller if smaller > 0 else 0.0
+
+
+def match_readings(
+    primary: list[PositionedTable], second: list[PositionedTable]
+) -> list[PositionedTable | None]:
+    """For each primary table, the second reading's table covering the same area (or None)."""
+    matched: list[PositionedTable | None] = []
+    for table in primary:
+        best = max(second, key=lambda other: _overlap(table.box, other.box), default=None)
+        matched.append(best if best is not None and _overlap(table.box, best.box) >= 0.5 else None)
+    return matched
 
 
 # --- paragraphs -------------------------------------------------------------------------------------
@@ -332,32 +369,72 @@ class _LazyPlumber:
             self._pdf.close()
 
 
-def page_items(pdf: pdfium.PdfDocument, plumber: _LazyPlumber, index: int) -> list[_Item]:
-    page = pdf[index]
+def _plumber_page_tables(plumber: _LazyPlumber, index: int) -> list[PositionedTable] | None:
+    plumber_page = plumber.page(index)
+    if plumber_page is None:
+        return None
     try:
-        if may_hold_ruled_table(page):
-            plumber_page = plumber.page(index)
-            if plumber_page is not None:
-                try:
-                    return plumber_items(plumber_page, index + 1)
-                except Exception:  # a content stream pdfminer chokes on: keep the text via pdfium
-                    pass
-                finally:
-                    plumber_page.close()  # drop pdfplumber's per-page object cache on long documents
-        return [_Item(top=line.top, line=line) for line in pdfium_lines(page)]
+        return plumber_tables(plumber_page)
+    except Exception:  # a content stream pdfminer chokes on: pdfium's reading stands alone
+        return None
     finally:
+        plumber_page.close()  # drop pdfplumber's per-page object cache on long documents
+
+
+def _plumber_page_items(plumber: _LazyPlumber, index: int) -> list[_Item] | None:
+    plumber_page = plumber.page(index)
+    if plumber_page is None:
+        return None
+    try:
+        return plumber_items(plumber_page, index + 1)
+    except Exception:  # a content stream pdfminer chokes on: keep the text via pdfium
+        return None
+    finally:
+        plumber_page.close()
+
+
+def page_items(
+    pdf: pdfium.PdfDocument, plumber: _LazyPlumber, index: int, second_reading: bool = True
+) -> list[_Item]:
+    page = pdf[index]
+    textpage = page.get_textpage()
+    try:
+        text = PageText(textpage, page.get_height())
+        tables: list[PositionedTable] = []
+        if may_hold_ruled_table(page):
+            found = positioned_tables(page, text)
+            if found is None or (not found and second_reading):
+                # pdfium cannot place these rulings, or saw no table where lines are drawn: ask pdfplumber
+                items = _plumber_page_items(plumber, index)
+                if items is not None and (found is None or any(it.table is not None for it in items)):
+                    return items
+            tables = found or []
+        seconds = _plumber_page_tables(plumber, index) if tables and second_reading else None
+        alternatives = match_readings(tables, seconds) if seconds is not None else [None] * len(tables)
+        items = []
+        for table, alternative in zip(tables, alternatives, strict=True):
+            block = table_block(table.rows, page=index + 1)
+            if alternative is not None:
+                block.alt_rows = table_block(alternative.rows).rows
+            items.append(_Item(top=table.box[1], table=block))
+        lines = pdfium_lines(text, [t.box for t in tables])
+        items.extend(_Item(top=line.top, line=line) for line in lines)
+        return items
+    finally:
+        textpage.close()
         page.close()
 
 
-def read_pdf(data: bytes) -> Document:
-    """Encryption and structure are checked by pypdfium2 first (clear reasons, fast failure)."""
+def read_pdf(data: bytes, second_reading: bool = True) -> Document:
+    """Encryption and structure are checked by pypdfium2 first (clear reasons, fast failure).
+    ``second_reading`` reads every table page again with pdfplumber into ``Block.alt_rows``."""
     pdf = open_pdfium(data)
     plumber = _LazyPlumber(data)
     try:
         page_count = len(pdf)
         if page_count == 0:
             raise DocumentError("corrupt PDF: document has no pages")
-        pages = [page_items(pdf, plumber, index) for index in range(page_count)]
+        pages = [page_items(pdf, plumber, index, second_reading) for index in range(page_count)]
         margins = body_margins(pages)
         blocks = [block for i, items in enumerate(pages) for block in assemble_page(items, i + 1, margins)]
         chars = sum(len(b.text.replace(" ", "").replace("|", "")) for b in blocks)

@@ -8,11 +8,12 @@ from pipelines.extract.identify import detect_format, detect_year, identify_titl
 from pipelines.extract.identities import check_identities
 from pipelines.extract.model import Finding, MetricValue, Report
 from pipelines.extract.narrative import read_narrative
+from pipelines.extract.second_reading import second_reading_doubts
 from pipelines.extract.tables import read_tables
 from pipelines.metrics import load_metrics
 
 # Bump whenever a change can alter extracted values: documents are reprocessed when it changes.
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
 
 __all__ = ["EXTRACTOR_VERSION", "Report", "MetricValue", "Finding", "extract_report"]
 
@@ -39,6 +40,7 @@ def extract_report(document: Document) -> Report:
         tables = read_tables(document.blocks)
         values.extend(tables.values)
         findings.extend(tables.findings)
+        findings.extend(second_reading_doubts(document, tables.values, report_format))
         # Tables the grid reader missed may be flattened into text with the cells run together.
         flat_values, flat_findings = merge_flattened(texts, report_format, tables.values)
         values.extend(flat_values)
