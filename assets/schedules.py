@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from assets.resources import storage_from_env
-from pipelines.sources.folder import iter_visible_files
+from assets.resources import StorageResource
+from pipelines.sources.folder import inbox_fingerprint, iter_visible_files
 
 ingest_and_publish = dg.define_asset_job(
     "ingest_and_publish",
@@ -24,15 +24,18 @@ nightly_publish = dg.ScheduleDefinition(
 
 
 @dg.sensor(job=ingest_and_publish, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
-def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    """New or changed files in the inbox folder → one run; the cursor is the folder's latest state."""
-    inbox = storage_from_env().inbox_path
+def inbox_sensor(
+    context: dg.SensorEvaluationContext, storage: StorageResource
+) -> dg.SensorResult | dg.SkipReason:
+    """New or changed files in the inbox folder → one run; the cursor fingerprints the folder's state
+    (every file's path, size and mtime), so a replaced file with an older mtime still counts."""
+    inbox = storage.inbox_path
     if not inbox.is_dir():
         return dg.SkipReason(f"inbox {inbox} does not exist")
     files = iter_visible_files(inbox)
     if not files:
         return dg.SkipReason(f"inbox {inbox} is empty")
-    state = f"{len(files)}:{max((int(p.stat().st_mtime_ns) for p in files if p.is_file()), default=0)}"
+    state = inbox_fingerprint(files)
     if state == context.cursor:
         return dg.SkipReason("no new files in the inbox")
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=state)], cursor=state)

@@ -117,6 +117,9 @@ def query(
     output: Annotated[str, typer.Option(help="table | csv | json")] = "table",
 ) -> None:
     """Run read-only SQL on the published DuckDB warehouse."""
+    if output not in ("table", "csv", "json"):
+        console.print(f"[red]--output must be one of table, csv, json, not {output!r}")
+        raise typer.Exit(2)
     from pipelines.paths import ProjectPaths, default_data_root
     from pipelines.warehouse import query as run_query
 
@@ -154,9 +157,9 @@ def _dagster_env(data_root: Path, inbox: Path) -> dict[str, str]:
     dagster_home.mkdir(parents=True, exist_ok=True)
     instance_yaml = dagster_home / "dagster.yaml"
     template = REPO_ROOT / "dagster.yaml"
-    if template.exists() and (
-        not instance_yaml.exists() or instance_yaml.read_bytes() != template.read_bytes()
-    ):
+    # Only a new instance gets the template: an existing one (e.g. a shared PostgreSQL deployment) keeps
+    # its own configuration.
+    if template.exists() and not instance_yaml.exists():
         shutil.copyfile(template, instance_yaml)
     return env
 

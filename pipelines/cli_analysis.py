@@ -57,6 +57,9 @@ class Comparison:
         return ["agency_id", "agency", "measure", *(str(y) for y in self.years)]
 
 
+OUTPUT_FORMATS = ("table", "csv", "json")
+
+
 def _agency_keys(agencies: Sequence[str]) -> list[str]:
     """What the user typed plus its normalised form, so '上海市科委' and '上海市科学技术委员会（市科委）' match."""
     keys: list[str] = []
@@ -83,6 +86,13 @@ def compare(
     unknown = sorted(set(measures) - known)
     if unknown:
         raise AnalysisError(f"unknown measures {unknown}; see the measure_dictionary table: {sorted(known)}")
+    unmatched = [
+        agency
+        for agency in agencies
+        if not con.execute(read_sql("compare_agency_match"), {"keys": _agency_keys([agency])}).fetchall()
+    ]
+    if unmatched:
+        raise AnalysisError(f"no agency matches {unmatched} (ids, names and aliases are looked up)")
     parameters = {
         "agencies": _agency_keys(agencies),
         "measures": list(measures),
@@ -92,8 +102,6 @@ def compare(
         "province": province,
     }
     records = con.execute(read_sql("compare"), parameters).fetchall()
-    if agencies and not records:
-        raise AnalysisError(f"no agency matches {list(agencies)} (ids, names and aliases are looked up)")
     years = sorted({int(r[3]) for r in records})
     by_key: dict[tuple[str, str], dict[str, Any]] = {}
     for agency_id, agency, measure, year, value, _pct in records:
@@ -267,6 +275,9 @@ def compare_command(
     data_root: Annotated[Path | None, typer.Option(help="Data folder (default: ./data)")] = None,
 ) -> None:
     """Compare agencies × measures × years (one row per agency and measure, one column per year)."""
+    if output not in OUTPUT_FORMATS:
+        console.print(f"[red]--output must be one of {', '.join(OUTPUT_FORMATS)}, not {output!r}")
+        raise typer.Exit(2)
     paths = _paths(data_root)
     con = connect_published(paths)
     try:
@@ -284,6 +295,8 @@ def compare_command(
         raise typer.Exit(2) from error
     finally:
         con.close()
+    if not result.rows:
+        console.print("no values for these filters (the agencies exist; try other years, measures or levels)")
     columns = result.columns()
     if output == "json":
         for row in result.rows:

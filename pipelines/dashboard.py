@@ -942,5 +942,12 @@ def describe_dashboard(paths: ProjectPaths) -> str:
     """Two lines for the run summary: where the dashboard and its screenshot are."""
     html_file, png_file = dashboard_html_path(paths), dashboard_screenshot_path(paths)
     page = str(html_file) if html_file.exists() else "not written (the warehouse/dashboard asset did not run)"
-    shot = str(png_file) if png_file.exists() else "not taken (chromium is not on PATH)"
+    if png_file.exists():
+        shot = str(png_file)
+    elif not html_file.exists():
+        shot = "not taken (no dashboard)"
+    elif find_chromium() is None:
+        shot = "not taken (chromium is not on PATH; apt-get install chromium)"
+    else:
+        shot = "not taken (see the warehouse/dashboard asset's log)"
     return f"Dashboard: {page}\nScreenshot: {shot}"

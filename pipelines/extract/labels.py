@@ -78,7 +78,8 @@ T2_ROW_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 T2_COLUMN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("issued", re.compile(r"制发")),
     ("repealed", re.compile(r"废止")),
-    ("in_force", re.compile(r"有效件数|现行有效|先行有效")),
+    # 有效件数 also covers misspelt headers (先行有效件数 for 现行有效件数).
+    ("in_force", re.compile(r"有效件数|现行有效")),
     ("new_made", re.compile(r"新制作")),
     ("new_published", re.compile(r"新公开")),
     ("total_published", re.compile(r"公开总数")),
@@ -110,7 +111,7 @@ T3_HEADER = re.compile(r"自然人|申请人情况|商业企业")
 T2_HEADER = re.compile(r"信息内容|制发件数|新制作数量|处理决定数量|收费金额|采购项目数量|上一年项目数量")
 T4_HEADER = re.compile(r"结果维持|结果纠正|尚未审结|复议后起诉|未经复议")
 
-FORMAT_2021_MARKERS = re.compile(r"制发件数|废止件数|现行有效件数|先行有效件数|本年收费金额")
+FORMAT_2021_MARKERS = re.compile(r"制发件数|废止件数|有效件数|本年收费金额")
 FORMAT_2019_MARKERS = re.compile(r"新制作数量|新公开数量|对外公开总数量|上一年项目数量|采购项目数量")
 T3_2021_SUBROWS = re.compile(r"逾期不补正|收费通知")
 T3_PRESENT = re.compile(r"本年新收政府信息公开申请|上年结转政府信息公开申请|结转下年度继续办理")

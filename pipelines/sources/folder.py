@@ -98,3 +98,16 @@ def load_folder(
         result.entries.append(entry)
     result.manifest_rows_added = append_manifest(paths, result.entries)
     return result
+
+
+def inbox_fingerprint(files: list[Path]) -> str:
+    """A short digest of (path, size, mtime) of every file: changes when a file is added, removed or
+    replaced, whatever its mtime."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return f"{len(files)}:{digest.hexdigest()[:16]}"

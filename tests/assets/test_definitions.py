@@ -55,7 +55,9 @@ def test_structural_checks_are_blocking() -> None:
 
 
 def test_dagster_definitions_validate(tmp_path: Path) -> None:
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "XXGK_DATA_ROOT": str(tmp_path / "data")}
+    # A developer's own XXGK_* settings (sources, alerts, inbox) must not change what is validated.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("XXGK_")}
+    env = {**clean, "DAGSTER_HOME": str(tmp_path), "XXGK_DATA_ROOT": str(tmp_path / "data")}
     dagster = Path(sys.executable).with_name("dagster")
     result = subprocess.run(
         [str(dagster), "definitions", "validate", "-m", "assets.definitions"],
@@ -68,17 +70,27 @@ def test_dagster_definitions_validate(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_inbox_sensor_requests_a_run_only_for_new_files(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_inbox_sensor_watches_the_bound_inbox_and_requests_a_run_only_for_changes(tmp_path: Path) -> None:
+    import os as os_module
+
+    from assets.resources import StorageResource
     from assets.schedules import inbox_sensor
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    monkeypatch.setenv("XXGK_INBOX", str(inbox))
-    monkeypatch.setenv("XXGK_DATA_ROOT", str(tmp_path / "data"))
-    empty = inbox_sensor(dg.build_sensor_context(cursor=None))
-    assert isinstance(empty, dg.SkipReason)
-    (inbox / "a.txt").write_text("x", encoding="utf-8")
-    first = inbox_sensor(dg.build_sensor_context(cursor=None))
+    storage = StorageResource(data_root=str(tmp_path / "data"), inbox=str(inbox))
+
+    def tick(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+        return inbox_sensor(dg.build_sensor_context(cursor=cursor, resources={"storage": storage}))
+
+    assert isinstance(tick(None), dg.SkipReason)  # empty inbox
+    report = inbox / "a.txt"
+    report.write_text("x", encoding="utf-8")
+    first = tick(None)
     assert isinstance(first, dg.SensorResult) and len(first.run_requests or []) == 1
-    again = inbox_sensor(dg.build_sensor_context(cursor=first.cursor))
-    assert isinstance(again, dg.SkipReason)
+    assert isinstance(tick(first.cursor), dg.SkipReason)  # nothing changed
+    # A replaced file with an OLDER mtime is still a change.
+    report.write_text("a corrected report", encoding="utf-8")
+    os_module.utime(report, ns=(1_000_000_000, 1_000_000_000))
+    replaced = tick(first.cursor)
+    assert isinstance(replaced, dg.SensorResult) and len(replaced.run_requests or []) == 1

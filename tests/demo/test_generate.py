@@ -32,7 +32,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> DemoCorpus:
     c = generate_demo_corpus(out)
     secs = time.perf_counter() - t0
     print(f"\n[demo] generated {c.documents} documents + {c.broken} broken files in {secs:.1f}s")
-    assert secs < 60
     return c
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from pipelines.documents import read_document
@@ -201,9 +200,8 @@ def test_subtotal_column() -> None:
 
 def test_long_runs_are_capped_not_exponential() -> None:
     long_run = "1234567890" * 4
-    started = time.perf_counter()
+    # An exponential search would hang here (pytest-timeout); the capped one gives up with a doubt.
     values, findings = read(t3_text({"t3.received.new": long_run, "t3.result.total": long_run}))
-    assert time.perf_counter() - started < 5
     assert by_key(values)[("t3.received.new", "total")].value is None
     assert doubts(findings)
 

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -305,13 +304,12 @@ def test_build_data_docs_refuses_foreign_folder(tmp_path: Path) -> None:
     assert (tmp_path / "notes.txt").exists()
 
 
-def test_repeat_validation_is_fast(clean_frames: dict[str, pd.DataFrame]) -> None:
-    ex.validate_frame("metric_values", clean_frames["metric_values"])  # GX imported, suite built
-    start = time.perf_counter()
-    result = ex.validate_frame("metric_values", clean_frames["metric_values"])
-    elapsed = time.perf_counter() - start
-    assert result.success
-    assert elapsed < 5, f"a repeat validation took {elapsed:.2f}s"
+def test_repeat_validation_reuses_the_context(clean_frames: dict[str, pd.DataFrame]) -> None:
+    first = ex.validate_frame("metric_values", clean_frames["metric_values"])  # GX imported, suite built
+    context = ex.gx_context()
+    second = ex.validate_frame("metric_values", clean_frames["metric_values"])
+    assert first.success and second.success
+    assert ex.gx_context() is context  # one ephemeral context per process, not one per validation
 
 
 def test_importing_the_module_does_not_import_gx() -> None:

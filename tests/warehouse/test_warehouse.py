@@ -355,9 +355,8 @@ def test_open_reader_in_another_process_neither_blocks_nor_breaks(paths: Project
         assert reader.stdout.readline().strip() == "1"  # the analyst's session is open
 
         write_reports(paths, [FORMAT_2021, DISTRICT_2019])
-        started = time.monotonic()
+        # A reader that blocked the writer would hang here (pytest-timeout fails the test).
         result = warehouse.build_warehouse(paths)
-        assert time.monotonic() - started < 30
 
         assert result.row_counts["reports"] == 3
         assert published_count(paths) == 3  # new sessions see the new file
