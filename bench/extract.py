@@ -5,7 +5,7 @@ Usage (single process, so the figures are per core)::
     .venv/bin/python bench/extract.py                      # demo corpus (generated into a temp dir)
     .venv/bin/python bench/extract.py ../shared/corpus/docs
     .venv/bin/python bench/extract.py DIR --repeat 5 --json
-    .venv/bin/python bench/extract.py --pdf-primary-only     # PDFs without pdfplumber's second reading
+    .venv/bin/python bench/extract.py --pdf-primary-only     # PDFs without the text-line second reading
 
 Every file is read from memory (the disk is not measured), parsed into a Document (read) and
 extracted into a Report (extract). The folder is processed ``--repeat`` times, with the parse caches
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pdf-primary-only",
         action="store_true",
-        help="read PDFs with pdfium's positioned tables only (no pdfplumber second reading)",
+        help="read PDFs with pdfium's positioned grid only (no text-line second reading)",
     )
     args = parser.parse_args(argv)
     if args.folder is None:

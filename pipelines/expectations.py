@@ -14,8 +14,8 @@ Non-negativity of counts is expressed with a GX ``row_condition`` (GX's filtered
 expectation ``value_non_negative`` checks ``value >= 0`` only on rows where ``metric IN $unsigned_metric_ids``
 (metric kinds count/stock/amount), so the signed ``*.change`` metrics are excepted without computed columns.
 
-Why DataFrames and an ephemeral context: GX's SQL datasource on DuckDB silently fails (see
-docs/architecture.md, "Stack notes"), and nothing here needs GX's on-disk project layout. GX is imported
+Why DataFrames and an ephemeral context: GX's SQL datasource on DuckDB silently fails every
+expectation (an upstream bug measured when the project started), and nothing here needs GX's on-disk project layout. GX is imported
 lazily (the import takes ~5 s) and one context is created per process. Results are plain JSON
 (:meth:`SuiteResult.to_dict`), ready for warehouse tables and Dagster metadata; :func:`build_data_docs`
 renders GX Data Docs from them.

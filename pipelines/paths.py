@@ -13,7 +13,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ProjectPaths:
-    """The on-disk contract under one data root (see data/README.md and docs/architecture.md)."""
+    """The on-disk contract under one data root (see data/README.md)."""
 
     root: Path
 

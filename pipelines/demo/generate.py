@@ -7,8 +7,9 @@ Writes ``OUT_DIR/inbox/`` (the documents: HTML UTF-8/GBK, TXT, DOCX, PDF and a f
 ``OUT_DIR/planted.json`` (planted inconsistencies, broken files, the 机构改革 rename, the missing report).
 
 All randomness comes from one ``random.Random(seed)``; no clock, no hash-order dependence, so the same
-seed gives byte-identical files.  Every identity of docs/domain.md holds in the generated numbers except
-the inconsistencies listed in planted.json.
+seed gives byte-identical files.  Every identity of the reports (勾稽关系: row sums, column balances,
+table-4 block totals, carry-over and in-force chains) holds in the generated numbers except the
+inconsistencies listed in planted.json.
 """
 
 from __future__ import annotations

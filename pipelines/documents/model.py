@@ -16,16 +16,17 @@ class Block:
     (a merged cell's text is repeated in every grid position it covers) and ``text`` is the grid
     joined row by row with `` | `` between cells, so text-only rules can still see it.
 
-    ``alt_rows`` is a second, independent reading of the same table in the same grid convention
-    (for a PDF: pdfplumber's table finder, while ``rows`` come from pdfium's rulings and positioned
-    characters), or None when the reader has only one. Extraction compares the two readings.
+    ``alt_lines`` is a second, independent reading of the same table as plain-text rows
+    (``label  value  value``; for a PDF: pdfium's positioned characters clustered into lines without
+    the rulings that built ``rows``), or None when the reader has only one. Extraction compares the
+    two readings.
     """
 
     kind: BlockKind
     text: str
     rows: list[list[str]] = field(default_factory=list)
     page: int | None = None
-    alt_rows: list[list[str]] | None = None
+    alt_lines: list[str] | None = None
 
 
 @dataclass

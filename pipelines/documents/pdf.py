@@ -1,14 +1,16 @@
 """PDF → Document: text lines merged into paragraphs, ruled tables as grids, page numbers kept.
 
 Two independent readings of every ruled table: pdfium's path objects and positioned characters
-(``pdf_positioned``, a few ms per page) give the grid the document carries in ``Block.rows``;
-pdfplumber's table finder (pdfminer, ~70 ms per page because it interprets every content stream in
-Python) reads the same pages again into ``Block.alt_rows``, and extraction compares the two
-(``pipelines.extract.second_reading``). ``second_reading=False`` skips pdfplumber entirely.
+(``pdf_positioned``, a few ms per page) give the grid the document carries in ``Block.rows``; the
+same characters without the rulings, clustered into text lines and split at horizontal gaps
+(``table_text_lines``, under a millisecond per table), give ``Block.alt_lines``, and extraction
+compares the two (``pipelines.extract.second_reading``). ``second_reading=False`` skips the latter.
 
 Pages without vector paths at 3+ distinct x cannot hold a ruled table and are read with pdfium only.
-Where pdfium cannot place the rulings (form XObjects) or finds no table that pdfplumber finds,
-pdfplumber reads the page as before. A pdfplumber failure on one page keeps pdfium's reading.
+Where pdfium cannot place the rulings (form XObjects) or finds no table although lines are drawn,
+pdfplumber's table finder (pdfminer, ~70 ms per page because it interprets every content stream in
+Python) reads the page instead; its tables get the same text-line reading. A pdfplumber failure on
+one page keeps pdfium's reading.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pipelines.documents.pdf_positioned import (
     PositionedTable,
     clean_pdf_text,
     positioned_tables,
+    table_text_lines,
 )
 from pipelines.documents.textutil import join_lines, normalize_space
 
@@ -240,11 +243,12 @@ def plumber_tables(page: Any) -> list[PositionedTable]:
     return tables
 
 
-def plumber_items(page: Any, page_number: int) -> list[_Item]:
-    """Tables (2+ columns) and the text outside them, each with its top coordinate."""
+def plumber_items(page: Any, page_number: int, text: PageText | None = None) -> list[_Item]:
+    """Tables (2+ columns) and the text outside them, each with its top coordinate. With ``text``
+    (the page's pdfium characters), each table also gets its text-line reading in ``alt_lines``."""
     tables = plumber_tables(page)
     boxes = [t.box for t in tables]
-    items = [_Item(top=t.box[1], table=table_block(t.rows, page=page_number)) for t in tables]
+    items = [_Item(top=t.box[1], table=_table_block(t, page_number, text)) for t in tables]
 
     def outside_tables(obj: dict[str, Any]) -> bool:
         if obj.get("object_type") != "char":
@@ -254,32 +258,11 @@ def plumber_items(page: Any, page_number: int) -> list[_Item]:
 
     text_page = page.filter(outside_tables) if boxes else page
     for raw in text_page.extract_text_lines(return_chars=False):
-        text = clean_pdf_text(raw["text"])
-        if text:
-            line = _Line(raw["top"], raw["bottom"], raw["x0"], raw["x1"], text)
+        cleaned = clean_pdf_text(raw["text"])
+        if cleaned:
+            line = _Line(raw["top"], raw["bottom"], raw["x0"], raw["x1"], cleaned)
             items.append(_Item(top=line.top, line=line))
     return items
-
-
-def _overlap(a: Box, b: Box) -> float:
-    """Shared area as a share of the smaller box."""
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    if width <= 0 or height <= 0:
-        return 0.0
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return width * height / smaller if smaller > 0 else 0.0
-
-
-def match_readings(
-    primary: list[PositionedTable], second: list[PositionedTable]
-) -> list[PositionedTable | None]:
-    """For each primary table, the second reading's table covering the same area (or None)."""
-    matched: list[PositionedTable | None] = []
-    for table in primary:
-        best = max(second, key=lambda other: _overlap(table.box, other.box), default=None)
-        matched.append(best if best is not None and _overlap(table.box, best.box) >= 0.5 else None)
-    return matched
 
 
 # --- paragraphs -------------------------------------------------------------------------------------
@@ -369,28 +352,23 @@ class _LazyPlumber:
             self._pdf.close()
 
 
-def _plumber_page_tables(plumber: _LazyPlumber, index: int) -> list[PositionedTable] | None:
+def _table_block(table: PositionedTable, page_number: int, text: PageText | None) -> Block:
+    block = table_block(table.rows, page=page_number)
+    if text is not None:
+        block.alt_lines = table_text_lines(text, table.box)
+    return block
+
+
+def _plumber_page_items(plumber: _LazyPlumber, index: int, text: PageText | None) -> list[_Item] | None:
     plumber_page = plumber.page(index)
     if plumber_page is None:
         return None
     try:
-        return plumber_tables(plumber_page)
-    except Exception:  # a content stream pdfminer chokes on: pdfium's reading stands alone
-        return None
-    finally:
-        plumber_page.close()  # drop pdfplumber's per-page object cache on long documents
-
-
-def _plumber_page_items(plumber: _LazyPlumber, index: int) -> list[_Item] | None:
-    plumber_page = plumber.page(index)
-    if plumber_page is None:
-        return None
-    try:
-        return plumber_items(plumber_page, index + 1)
+        return plumber_items(plumber_page, index + 1, text)
     except Exception:  # a content stream pdfminer chokes on: keep the text via pdfium
         return None
     finally:
-        plumber_page.close()
+        plumber_page.close()  # drop pdfplumber's per-page object cache on long documents
 
 
 def page_items(
@@ -400,23 +378,17 @@ def page_items(
     textpage = page.get_textpage()
     try:
         text = PageText(textpage, page.get_height())
+        second = text if second_reading else None
         tables: list[PositionedTable] = []
         if may_hold_ruled_table(page):
             found = positioned_tables(page, text)
-            if found is None or (not found and second_reading):
+            if not found:
                 # pdfium cannot place these rulings, or saw no table where lines are drawn: ask pdfplumber
-                items = _plumber_page_items(plumber, index)
+                items = _plumber_page_items(plumber, index, second)
                 if items is not None and (found is None or any(it.table is not None for it in items)):
                     return items
             tables = found or []
-        seconds = _plumber_page_tables(plumber, index) if tables and second_reading else None
-        alternatives = match_readings(tables, seconds) if seconds is not None else [None] * len(tables)
-        items = []
-        for table, alternative in zip(tables, alternatives, strict=True):
-            block = table_block(table.rows, page=index + 1)
-            if alternative is not None:
-                block.alt_rows = table_block(alternative.rows).rows
-            items.append(_Item(top=table.box[1], table=block))
+        items = [_Item(top=table.box[1], table=_table_block(table, index + 1, second)) for table in tables]
         lines = pdfium_lines(text, [t.box for t in tables])
         items.extend(_Item(top=line.top, line=line) for line in lines)
         return items
@@ -427,7 +399,8 @@ def page_items(
 
 def read_pdf(data: bytes, second_reading: bool = True) -> Document:
     """Encryption and structure are checked by pypdfium2 first (clear reasons, fast failure).
-    ``second_reading`` reads every table page again with pdfplumber into ``Block.alt_rows``."""
+    ``second_reading`` reads every table again from pdfium's positioned characters alone into
+    ``Block.alt_lines``."""
     pdf = open_pdfium(data)
     plumber = _LazyPlumber(data)
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import re
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -63,6 +64,7 @@ class _Char:
     x0: float
     x1: float
     top: float  # top-down, from the loose (font) box, so one line's characters share it
+    bottom: float
     cx: float
     cy: float  # PDF user space centre
 
@@ -262,6 +264,7 @@ class PageText:
         left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
         self.text: list[str] = []
         self.boxes: list[tuple[float, float, float, float]] = []  # left, bottom, right, top (PDF space)
+        self._chars: dict[int, _Char] = {}  # loose boxes, shared by the grid and the text-line reading
         for index in range(count):
             code = pdfium_c.FPDFText_GetUnicode(raw, index)
             generated = pdfium_c.FPDFText_IsGenerated(raw, index) == 1
@@ -273,17 +276,23 @@ class PageText:
         return [i for i, text in enumerate(self.text) if not text.isspace()]
 
     def char(self, index: int) -> _Char:
+        cached = self._chars.get(index)
+        if cached is not None:
+            return cached
         rect = pdfium_c.FS_RECTF()
         pdfium_c.FPDFText_GetLooseCharBox(self.textpage.raw, index, rect)
         tight = self.boxes[index]
-        return _Char(
+        char = _Char(
             text=self.text[index],
             x0=rect.left,
             x1=rect.right,
             top=self.height - rect.top,
+            bottom=self.height - rect.bottom,
             cx=(tight[0] + tight[2]) / 2,
             cy=(tight[1] + tight[3]) / 2,
         )
+        self._chars[index] = char
+        return char
 
 
 def cell_text(chars: list[_Char]) -> str:
@@ -365,3 +374,179 @@ def positioned_tables(page: pdfium.PdfPage, text: PageText) -> list[PositionedTa
         if table is not None:
             tables.append(table)
     return sorted(tables, key=lambda t: t.box[1])
+
+
+# --- second reading: text lines, no rulings ----------------------------------------------------------
+
+# A cell value as a plain-text report prints it: a number (thousands separators, decimals, sign) or
+# a dash/slash standing for "none". Anything else is label text.
+_VALUE_TOKEN = re.compile(r"^[+\-－]?[\d,，.．]+$|^[/／—\-－–]+$")
+
+
+@dataclass
+class _Token:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass
+class _TextLine:
+    tokens: list[_Token]
+    top: float
+    bottom: float
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def values(self) -> list[_Token]:
+        """The trailing run of value tokens: a row's numbers follow its label."""
+        count = 0
+        for token in reversed(self.tokens):
+            if not _VALUE_TOKEN.match(token.text):
+                break
+            count += 1
+        return self.tokens[len(self.tokens) - count :] if count else []
+
+    @property
+    def label(self) -> list[_Token]:
+        return self.tokens[: len(self.tokens) - len(self.values)]
+
+
+@dataclass
+class _Glyph:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+def _glyph(text: PageText, index: int, ink_height: float) -> _Glyph:
+    """A character's box for line building: the loose (font) box, which one line's characters share,
+    unless it is implausibly large for the table's text (some WPS fonts report boxes of 200 pt for
+    vertically set cells); then the tight (ink) box."""
+    char = text.char(index)
+    left, bottom, right, top = text.boxes[index]
+    limit = 2.5 * ink_height
+    if char.bottom - char.top <= limit and char.x1 - char.x0 <= limit:
+        return _Glyph(char.text, char.x0, char.x1, char.top, char.bottom)
+    return _Glyph(char.text, left, right, text.height - top, text.height - bottom)
+
+
+def _text_lines(glyphs: list[_Glyph]) -> list[_TextLine]:
+    """Characters → lines (box middles within 3 pt) → tokens (horizontal gaps over 3 pt)."""
+    lines: list[list[_Glyph]] = []
+    for glyph in sorted(glyphs, key=lambda g: (g.top + g.bottom) / 2):
+        middle = (glyph.top + glyph.bottom) / 2
+        if lines and middle - (lines[-1][0].top + lines[-1][0].bottom) / 2 <= _TOLERANCE:
+            lines[-1].append(glyph)
+        else:
+            lines.append([glyph])
+    result: list[_TextLine] = []
+    for members in lines:
+        tokens: list[_Token] = []
+        current: list[_Glyph] = []
+        ordered: list[_Glyph | None] = [*sorted(members, key=lambda g: g.x0), None]
+        for member in ordered:
+            if current and (member is None or member.x0 > max(g.x1 for g in current) + _TOLERANCE):
+                text = clean_pdf_text("".join(g.text for g in current))
+                if text:
+                    tokens.append(
+                        _Token(
+                            text,
+                            current[0].x0,
+                            max(g.x1 for g in current),
+                            min(g.top for g in current),
+                            max(g.bottom for g in current),
+                        )
+                    )
+                current = []
+            if member is not None:
+                current.append(member)
+        if tokens:
+            result.append(_TextLine(tokens, min(t.top for t in tokens), max(t.bottom for t in tokens)))
+    return result
+
+
+def _label_text(fragments: list[_Token]) -> str:
+    """Label fragments in reading order: column by column (tokens whose x ranges overlap share a
+    column), top to bottom within a column, so a wrapped label cell reads as one phrase."""
+    columns: list[list[_Token]] = []
+    for token in sorted(fragments, key=lambda t: t.x0):
+        column = next((c for c in columns if any(t.x0 < token.x1 and token.x0 < t.x1 for t in c)), None)
+        if column is None:
+            columns.append([token])
+        else:
+            column.append(token)
+    parts = [token.text for column in columns for token in sorted(column, key=lambda t: t.top)]
+    return clean_pdf_text(" ".join(parts))
+
+
+# The start of a numbered row label (一、 （三） 3.): a line starting so is the first line of a row.
+_ROW_START = re.compile(r"^(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)")
+
+
+def _owner(token: _Token, line: _TextLine, anchors: list[_TextLine]) -> _TextLine | None:
+    """The number line a label fragment without numbers belongs to: the nearest one within about a
+    line pitch whose numbers all lie right of the fragment's whole line (a line with text over the
+    number columns is a header). A fragment opening a numbered label is the first line of its cell,
+    so its numbers lie below, and it cannot continue a label that opens with its own number (that
+    fragment is a row without numbers, e.g. all blanks)."""
+    middle = (token.top + token.bottom) / 2
+    reach = 1.25 * (token.bottom - token.top)
+    line_right = max(t.x1 for t in line.tokens)
+    numbered = bool(_ROW_START.match(token.text))
+    near = []
+    for anchor in anchors:
+        if abs(anchor.middle - middle) > reach or line_right >= anchor.values[0].x0:
+            continue
+        if numbered:
+            same_column = [t for t in anchor.label if t.x0 < token.x1 and token.x0 < t.x1]
+            if anchor.middle <= middle or any(_ROW_START.match(t.text) for t in same_column):
+                continue
+        near.append(anchor)
+    return min(near, key=lambda a: abs(a.middle - middle), default=None)
+
+
+def table_text_lines(text: PageText, box: Box) -> list[str]:
+    """The table inside ``box`` rebuilt from positioned characters alone, without its rulings: one
+    line per row that holds numbers, ``label  value  value …`` as a plain-text report prints it.
+
+    A label cell that wraps puts its numbers on one of its lines (usually the middle one); the other
+    lines hold only label text left of those numbers and join the number line they belong to
+    (``_owner``), so the row reads with its whole label. Text without numbers that no number line
+    claims (headers, notes, rows left blank) is left out: the line reader reads rows, not headers.
+    """
+    x0, top, x1, bottom = box
+    height = text.height
+    inside = []
+    for index in text.visible():
+        b = text.boxes[index]
+        cx, cy = (b[0] + b[2]) / 2, height - (b[1] + b[3]) / 2
+        if x0 <= cx <= x1 and top <= cy <= bottom:
+            inside.append(index)
+    if not inside:
+        return []
+    ink_height = max(statistics.median(text.boxes[i][3] - text.boxes[i][1] for i in inside), 1.0)
+    lines = _text_lines([_glyph(text, index, ink_height) for index in inside])
+    anchors = [line for line in lines if line.values]
+    fragments: dict[int, list[_Token]] = {id(line): list(line.label) for line in anchors}
+    for line in lines:
+        if line.values:
+            continue
+        for token in line.tokens:
+            anchor = _owner(token, line, anchors)
+            if anchor is not None:
+                fragments[id(anchor)].append(token)
+    rendered = []
+    for line in anchors:
+        label = _label_text(fragments[id(line)])
+        rendered.append(
+            "  ".join([label, *(t.text for t in line.values)] if label else [t.text for t in line.values])
+        )
+    return rendered

@@ -13,7 +13,7 @@ from pipelines.extract.tables import read_tables
 from pipelines.metrics import load_metrics
 
 # Bump whenever a change can alter extracted values: documents are reprocessed when it changes.
-EXTRACTOR_VERSION = "0.4.0"
+EXTRACTOR_VERSION = "0.5.0"
 
 __all__ = ["EXTRACTOR_VERSION", "Report", "MetricValue", "Finding", "extract_report"]
 
@@ -40,7 +40,7 @@ def extract_report(document: Document) -> Report:
         tables = read_tables(document.blocks)
         values.extend(tables.values)
         findings.extend(tables.findings)
-        findings.extend(second_reading_doubts(document, tables.values, report_format))
+        findings.extend(second_reading_doubts(document, tables.values, report_format, tables.rows))
         # Tables the grid reader missed may be flattened into text with the cells run together.
         flat_values, flat_findings = merge_flattened(texts, report_format, tables.values)
         values.extend(flat_values)

@@ -1,8 +1,9 @@
 """A second, independent reading of a document's tables, compared value by value with the first.
 
 The first reading is the grid the reader put in ``Block.rows``; the second is
-- PDF: ``Block.alt_rows``, pdfplumber's table finder (the first is pdfium's rulings and positioned
-  characters), read by the same TableReader;
+- PDF: ``Block.alt_lines``, the table rebuilt from pdfium's positioned characters as text lines
+  without the rulings (the first is the grid the rulings draw), read by the line reader
+  (``tables.text_rows``), which aligns cells by order instead of by grid column;
 - HTML/DOCX: the table's text rendering (``Block.text``, one line per grid row) read by the line
   reader (``tables.text_rows``), which aligns cells by order instead of by grid column;
 - TXT and DOC: nothing (a crawler's run-together rendering has only one reading).
@@ -14,48 +15,52 @@ A value only one reading produces is not a disagreement: the line reader cannot 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from pipelines.documents.model import Block, Document, table_block
+from pipelines.documents.model import Block, Document
 from pipelines.extract.model import Finding, MetricValue
-from pipelines.extract.tables import grid_rows, read_tables
+from pipelines.extract.tables import TableRow, grid_rows, read_tables
 from pipelines.metrics import load_metrics
 
 SOURCES = {
-    "pdf": ("pdfium_positioned", "pdfplumber"),
+    "pdf": ("pdfium_positioned", "pdfium_text_lines"),
     "html": ("html_grid", "html_text_rendering"),
     "docx": ("docx_grid", "docx_text_rendering"),
 }
 
 
-def second_reading_blocks(document: Document) -> list[Block] | None:
-    """The document's tables, each replaced by its second reading; None when the reader produced no
-    second reading of any table. Text blocks read the same either way, so they are left out (they
-    are most of the cost of a second TableReader pass on an HTML report)."""
+def second_reading_blocks(
+    document: Document, rows_by_table: list[list[TableRow]] | None = None
+) -> list[Block] | None:
+    """The document's tables, each replaced by its second reading as text lines; None when the
+    reader produced no second reading of any table. Text blocks read the same either way, so they
+    are left out (they are most of the cost of a second TableReader pass on an HTML report).
+    ``rows_by_table``: the rows the first reading built per table (``TableExtraction.rows``), so
+    that the HTML/DOCX rendering does not rebuild them."""
     tables = document.tables
     if document.source_type == "pdf":
-        if not any(block.alt_rows is not None for block in tables):
+        if not any(block.alt_lines is not None for block in tables):
             return None
         # A table without a second reading keeps its first one, so that the header context of a
-        # table split across pages still reaches the next grid.
+        # table split across pages still reaches the next one.
         return [
-            replace(block, rows=alt.rows, text=alt.text, alt_rows=None)
-            if block.alt_rows is not None and (alt := table_block(block.alt_rows))
+            Block(kind="text", text="\n".join(block.alt_lines), page=block.page)
+            if block.alt_lines is not None
             else block
             for block in tables
         ]
     if document.source_type in {"html", "docx"} and tables:
-        return [Block(kind="text", text=text_rendering(block), page=block.page) for block in tables]
+        if rows_by_table is None or len(rows_by_table) != len(tables):
+            rows_by_table = [grid_rows(block, 0) for block in tables]
+        return [
+            Block(kind="text", text=text_rendering(rows), page=block.page)
+            for block, rows in zip(tables, rows_by_table, strict=True)
+        ]
     return None
 
 
-def text_rendering(table: Block) -> str:
+def text_rendering(rows: list[TableRow]) -> str:
     """One line per grid row as a plain-text report prints it: the row label once (a merged label
     cell repeats in ``Block.text``, which the line reader cannot split), then the cells."""
-    lines = []
-    for row in grid_rows(table, 0):
-        lines.append("  ".join(part for part in [row.raw_label, *row.cells] if part.strip()))
-    return "\n".join(lines)
+    return "\n".join("  ".join(part for part in [row.raw_label, *row.cells] if part.strip()) for row in rows)
 
 
 def _shown(value: MetricValue) -> float | int | str | None:
@@ -94,10 +99,16 @@ def compare_readings(
     return findings
 
 
-def second_reading_doubts(document: Document, first: list[MetricValue], report_format: str) -> list[Finding]:
+def second_reading_doubts(
+    document: Document,
+    first: list[MetricValue],
+    report_format: str,
+    rows_by_table: list[list[TableRow]] | None = None,
+) -> list[Finding]:
     """``extraction_doubt`` findings where the second reading of the tables disagrees with ``first``
-    (the table values read from ``document.blocks``), for metrics of the report's format."""
-    blocks = second_reading_blocks(document)
+    (the table values read from ``document.blocks``), for metrics of the report's format.
+    ``rows_by_table`` are the first reading's rows per table, reused by the HTML/DOCX rendering."""
+    blocks = second_reading_blocks(document, rows_by_table)
     if blocks is None:
         return []
     source_a, source_b = SOURCES[document.source_type]

@@ -154,6 +154,8 @@ class TableExtraction:
     values: list[MetricValue] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     rows_seen: int = 0
+    # The rows built from each table block, in document order (for a second reading to reuse).
+    rows: list[list[TableRow]] = field(default_factory=list)
 
 
 class TableReader:
@@ -474,12 +476,16 @@ class TableReader:
 def read_tables(blocks: list[Block]) -> TableExtraction:
     reader = TableReader()
     table_index = 0
+    built: list[list[TableRow]] = []
     for block in blocks:
         if block.kind == "table":
             table_index += 1
-            for row in grid_rows(block, table_index):
+            built.append(grid_rows(block, table_index))
+            for row in built[-1]:
                 reader.read(row)
         else:
             for row in text_rows(block, 0):
                 reader.read(row)
-    return reader.finish()
+    extraction = reader.finish()
+    extraction.rows = built
+    return extraction

@@ -157,10 +157,16 @@ def test_xlsx_needs_a_writer_package(demo_warehouse: DemoWarehouse, tmp_path: Pa
         con.close()
 
 
-def test_compare_names_the_unknown_agency_and_allows_an_empty_year_range(demo_warehouse: DemoWarehouse) -> None:
+def test_compare_names_the_unknown_agency_and_allows_an_empty_year_range(
+    demo_warehouse: DemoWarehouse,
+) -> None:
     root = str(demo_warehouse.paths.root)
-    unknown = runner.invoke(app, ["compare", "-a", "江东市自然资源局", "-a", "不存在的局", "--data-root", root])
-    assert unknown.exit_code == 2 and "不存在的局" in unknown.output and "江东市自然资源局" not in unknown.output
+    unknown = runner.invoke(
+        app, ["compare", "-a", "江东市自然资源局", "-a", "不存在的局", "--data-root", root]
+    )
+    assert (
+        unknown.exit_code == 2 and "不存在的局" in unknown.output and "江东市自然资源局" not in unknown.output
+    )
     empty = runner.invoke(app, ["compare", "-a", "江东市自然资源局", "--from", "2030", "--data-root", root])
     assert empty.exit_code == 0 and "no values for these filters" in empty.output
     bad_output = runner.invoke(app, ["compare", "--output", "xml", "--data-root", root])

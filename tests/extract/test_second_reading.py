@@ -3,7 +3,6 @@ with both readings; agreement is silent; the demo and real corpora raise none.""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
@@ -52,9 +51,17 @@ TEXT = [
 ]
 
 
-def _document(source_type: str, rows: list[list[str]], alt_rows: list[list[str]] | None = None) -> Document:
+# TABLE_3 as pdfium's positioned characters read without the rulings: one line per row with numbers.
+TABLE_3_LINES = [
+    "一、本年新收政府信息公开申请数量  10  2  0  0  1  0  13",
+    "二、上年结转政府信息公开申请数量  1  0  0  0  0  0  1",
+    "三、本年度办理结果 （一）予以公开  5  1  0  0  1  0  7",
+]
+
+
+def _document(source_type: str, rows: list[list[str]], alt_lines: list[str] | None = None) -> Document:
     table = table_block(rows, page=1)
-    table.alt_rows = alt_rows
+    table.alt_lines = alt_lines
     blocks = [Block(kind="text", text=t, page=1) for t in TEXT]
     return Document(blocks=[*blocks, table], source_type=source_type)
 
@@ -64,15 +71,21 @@ def _second_reading_doubts(findings: list[Finding]) -> list[Finding]:
 
 
 def test_agreeing_readings_raise_nothing() -> None:
-    report = extract_report(_document("pdf", TABLE_3, copy.deepcopy(TABLE_3)))
+    document = _document("pdf", TABLE_3, list(TABLE_3_LINES))
+    report = extract_report(document)
     assert report.format in {"2019", "2021"}
     assert any(v.metric == "t3.result.granted" for v in report.values)
+    # The comparison is not vacuous: the text lines yield every value the grid does.
+    blocks = second_reading_blocks(document)
+    assert blocks is not None
+    second = {(v.metric, v.applicant): v.value for v in read_tables(blocks).values}
+    assert second == {(v.metric, v.applicant): v.value for v in read_tables(document.blocks).values}
     assert _second_reading_doubts(report.issues) == []
 
 
 def test_one_disagreeing_cell_is_one_doubt_with_both_values() -> None:
-    second = copy.deepcopy(TABLE_3)
-    second[4][2] = "6"  # 予以公开, 自然人: pdfplumber read 6 where pdfium read 5
+    second = list(TABLE_3_LINES)
+    second[2] = second[2].replace("予以公开  5", "予以公开  6")  # 自然人: the text lines read 6, the grid 5
     report = extract_report(_document("pdf", TABLE_3, second))
     [doubt] = _second_reading_doubts(report.issues)
     assert doubt.severity == "warning"
@@ -81,7 +94,7 @@ def test_one_disagreeing_cell_is_one_doubt_with_both_values() -> None:
         "reading_a": 5,
         "reading_b": 6,
         "source_a": "pdfium_positioned",
-        "source_b": "pdfplumber",
+        "source_b": "pdfium_text_lines",
     }
     assert "'5'" in doubt.message and "'6'" in doubt.message
     # The first reading's value is emitted, not silently replaced.
@@ -143,7 +156,7 @@ def test_demo_corpus_raises_no_second_reading_doubt(demo_inbox: Path) -> None:
         if document is None:
             continue
         if document.source_type == "pdf":
-            assert all(t.alt_rows is not None for t in document.tables), path.name
+            assert all(t.alt_lines for t in document.tables), path.name
         blocks = second_reading_blocks(document)
         compared += len(read_tables(blocks).values) if blocks is not None else 0
         assert _second_reading_doubts(extract_report(document).issues) == [], path.name
@@ -152,8 +165,16 @@ def test_demo_corpus_raises_no_second_reading_doubt(demo_inbox: Path) -> None:
 
 @pytest.mark.corpus
 def test_real_pdfs_raise_no_second_reading_doubt(corpus_dir: Path) -> None:
+    compared = 0
     for path in sorted((corpus_dir / "docs").glob("*.pdf")):
         document = _read(path)
         assert document is not None and document.tables, path.name
-        assert all(t.alt_rows is not None for t in document.tables), path.name
+        assert all(t.alt_lines for t in document.tables), path.name
+        first = {(v.metric, v.applicant) for v in read_tables(document.blocks).values}
+        blocks = second_reading_blocks(document)
+        assert blocks is not None
+        compared += sum((v.metric, v.applicant) in first for v in read_tables(blocks).values)
         assert _second_reading_doubts(extract_report(document).issues) == [], path.name
+    # Both Hongze reports: the text lines read 151 of the grid's 186 table values each (rows left
+    # blank in the PDF have fewer numbers than columns and are not read by the line reader).
+    assert compared >= 300
