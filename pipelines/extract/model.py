@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Semantic = Literal["number", "approx", "blank", "na", "text"]
@@ -20,7 +20,15 @@ class MetricValue:
     evidence: dict[str, Any] = field(default_factory=dict)  # page, table, row, col, text
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # A plain dict, not dataclasses.asdict: asdict deep-copies evidence, and this runs per value.
+        return {
+            "metric": self.metric,
+            "applicant": self.applicant,
+            "value": self.value,
+            "raw": self.raw,
+            "semantic": self.semantic,
+            "evidence": dict(self.evidence),
+        }
 
 
 @dataclass

@@ -90,6 +90,10 @@ def text_rows(block: Block, table_index: int) -> list[TableRow]:
         if len(parts) >= 2 and all(_is_value(p) for p in parts[1:]) and not _SENTENCE_PUNCT.search(parts[0]):
             label, cells = parts[0], parts[1:]
         else:
+            # The pattern needs the line to end in a number (or 元); most prose does not, and checking the
+            # last character first spares the backtracking regex on every sentence.
+            if not (line[-1].isdigit() or line[-1] in ",.元"):
+                continue
             match = _LINE_LABEL_NUMBERS.match(line)
             if not match or _SENTENCE_PUNCT.search(match.group("label")):
                 continue
