@@ -67,7 +67,7 @@ def normalise_sentence(sentence: str) -> str:
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", sentence))
 
 
-def split_sentences(text: str) -> list[str]:
+def fingerprint_sentences(text: str) -> list[str]:
     """Normalised, punctuation-terminated sentences of ``text`` (the final punctuation dropped);
     fragments under :data:`MIN_SENTENCE_CHARS` characters are left out."""
     normalised = unicodedata.normalize("NFKC", text)
@@ -97,12 +97,12 @@ def split_sections(text: str) -> list[Section]:
             last = number
     sections: list[Section] = []
     body_end = headings[0].start() if headings else len(normalised)
-    body = split_sentences(normalised[:body_end])
+    body = fingerprint_sentences(normalised[:body_end])
     if body:
         sections.append(Section(BODY_SECTION, "", tuple(body)))
     for index, heading in enumerate(headings):
         end = headings[index + 1].start() if index + 1 < len(headings) else len(normalised)
-        sentences = split_sentences(normalised[heading.end() : end])
+        sentences = fingerprint_sentences(normalised[heading.end() : end])
         sections.append(
             Section(heading.group("numeral"), normalise_sentence(heading.group("title")), tuple(sentences))
         )

@@ -23,7 +23,7 @@ from pipelines.crossreport import (
     section_rows,
     sentence_hash,
     split_sections,
-    split_sentences,
+    fingerprint_sentences,
 )
 from pipelines.demo.generate import generate_demo_corpus
 from pipelines.documents.model import Block, Document
@@ -93,7 +93,7 @@ def test_lines_without_sentence_punctuation_are_not_sentences() -> None:
             "无。",
         ]
     )
-    assert split_sentences(prose) == ["下一步,将进一步规范公开流程,不断提高工作水平"]
+    assert fingerprint_sentences(prose) == ["下一步,将进一步规范公开流程,不断提高工作水平"]
 
 
 def test_sentence_hash_ignores_full_width_and_spacing() -> None:
