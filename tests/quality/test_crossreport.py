@@ -19,11 +19,11 @@ from pipelines.crossreport import (
     BODY_SECTION,
     CROSS_REPORT_CHECKS,
     document_prose,
+    fingerprint_sentences,
     repeated_share,
     section_rows,
     sentence_hash,
     split_sections,
-    fingerprint_sentences,
 )
 from pipelines.demo.generate import generate_demo_corpus
 from pipelines.documents.model import Block, Document
