@@ -865,6 +865,7 @@ def write_dashboard(
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(encoded)
+        os.chmod(temp_name, 0o644)  # mkstemp creates 0600; the page is meant to be opened by others
         lake.fsync_file(Path(temp_name))
         os.replace(temp_name, target)
         lake.fsync_dir(target.parent)
