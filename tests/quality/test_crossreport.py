@@ -467,10 +467,11 @@ class CorpusBuild:
 
 @pytest.fixture(scope="module")
 def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> CorpusBuild:
-    # module-scoped, so it cannot use the corpus_dir fixture; every test using it asks for corpus_dir first
+    # module-scoped, so it cannot use the (function-scoped) corpus_dir fixture: it skips by itself
     from tests.conftest import CORPUS
 
-    assert (CORPUS / "gold").is_dir(), "request corpus_dir before corpus_build so absence skips"
+    if not (CORPUS / "gold").is_dir():
+        pytest.skip(f"real report corpus not found at {CORPUS} (../shared is absent on this checkout)")
     paths = ProjectPaths(tmp_path_factory.mktemp("crossreport-corpus") / "data")
     load_folder(paths, CORPUS / "docs")
     process_new_documents(paths)
