@@ -193,7 +193,7 @@ def load_dashboard_data(
         )
         measures = [measure.name for measure in CHARTED_MEASURES]
         if data.available("overview"):
-            data.overview = _rows(con, "dashboard_overview")[0]
+            data.overview = _rows(con, "warehouse_counts")[0]
         if data.available("yoy"):
             data.series = _rows(con, "dashboard_agency_series", {"measures": measures})
         if data.available("rankings"):

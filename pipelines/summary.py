@@ -20,8 +20,8 @@ def _fmt(value: object) -> str:
 
 
 def summarise_run(paths: ProjectPaths) -> Group:
-    _, counts_rows = query(paths, read_sql("summary_counts"))
-    (reports, agencies, values, findings, cross_report, reports_with_findings, errors) = counts_rows[0]
+    count_columns, count_rows = query(paths, read_sql("warehouse_counts"))
+    counts = dict(zip(count_columns, count_rows[0], strict=True))
     columns, rows = query(paths, read_sql("summary_by_year"))
     table = Table(title="Year over year (sums over agencies)")
     for column in columns:
@@ -29,9 +29,9 @@ def summarise_run(paths: ProjectPaths) -> Group:
     for row in rows:
         table.add_row(*(_fmt(v) for v in row))
     header = Text(
-        f"{reports} reports from {agencies} agencies · {values} metric values · "
-        f"{findings} findings ({cross_report} across reports) on {reports_with_findings} reports · "
-        f"{errors} files could not be read"
+        f"{counts['reports']} reports from {counts['agencies']} agencies · {counts['metric_values']} metric "
+        f"values · {counts['findings']} findings ({counts['cross_report_findings']} across reports) on "
+        f"{counts['reports_with_findings']} reports · {counts['unreadable_files']} files could not be read"
     )
     footer = Text(
         f"Warehouse: {paths.warehouse_file}\n"
