@@ -15,11 +15,9 @@ registry as (
 ),
 
 reports_per_agency as (
-    select agency_id, count(*) as n_reports, min(reports.year) as first_year, max(reports.year) as last_year
+    select agency_id, count(*) as n_reports, min(year) as first_year, max(year) as last_year
     from reports
-    inner join agency_resolution as resolution
-        on resolution.agency = reports.agency
-        and resolution.year = reports.year
+    where agency_id is not null
     group by agency_id
 )
 

@@ -37,15 +37,12 @@ report_candidates as (
         reports.year,
         reports.format,
         reports.n_values,
-        resolution.agency_id,
-        resolution.agency_name,
-        resolution.level,
-        resolution.province
+        reports.agency_id,
+        reports.agency_name,
+        reports.level,
+        reports.province
     from reports
-    inner join agency_resolution as resolution
-        on resolution.agency = reports.agency
-        and resolution.year = reports.year
-    where reports.agency is not null and reports.year is not null
+    where reports.agency_id is not null
 ),
 
 values_at_total as (

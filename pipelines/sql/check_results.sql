@@ -1,6 +1,6 @@
 -- check_results: one row per check instance run on the sources, with its status (grain: scope, check_id,
 -- agency_id, year, report_id, metric, applicant, subject). status is 'passed', 'failed' or
--- 'not_assessable'. agency_id comes from the agency registry (agency_resolution), as in agency_year.
+-- 'not_assessable'. agency_id comes from the agency registry through reports, as in agency_year.
 --
 -- scope 'cross_report': the rows of cross_report_checks as they are.
 -- scope 'report': the per-report identities (pipelines/extract/identities.py and the legacy breakdown in
@@ -29,11 +29,8 @@ cell_values as (
 ),
 
 report_places as (
-    select reports.report_id, resolution.agency_id, reports.agency, reports.year
+    select report_id, agency_id, agency, year
     from reports
-    left join agency_resolution as resolution
-        on resolution.agency = reports.agency
-        and resolution.year = reports.year
 ),
 
 table3_columns as (

@@ -9,12 +9,10 @@
 with
 
 found_years as (
-    select resolution.agency_id, reports.year, count(*) as n_reports
+    select agency_id, year, count(*) as n_reports
     from reports
-    inner join agency_resolution as resolution
-        on resolution.agency = reports.agency
-        and resolution.year = reports.year
-    group by resolution.agency_id, reports.year
+    where agency_id is not null
+    group by agency_id, year
 ),
 
 warehouse_span as (

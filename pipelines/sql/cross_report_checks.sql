@@ -273,17 +273,14 @@ yoy_checks as (
 -- cross.duplicate_report -------------------------------------------------------------------------------
 duplicate_pairs as (
     select
-        resolution.agency_id,
+        further.agency_id,
         further.agency,
         further.year,
         further.report_id,
         chosen_reports.report_id as chosen_report_id
     from reports as further
-    join agency_resolution as resolution
-        on resolution.agency = further.agency
-        and resolution.year = further.year
     join chosen_reports
-        on chosen_reports.agency_id = resolution.agency_id
+        on chosen_reports.agency_id = further.agency_id
         and chosen_reports.year = further.year
     where further.report_id <> chosen_reports.report_id
 ),

@@ -1,5 +1,5 @@
 -- findings: every finding about the sources, one row each (grain: report_id, check_id, metric, applicant,
--- subject). agency_id is the registry's (agency_resolution), as in agency_year. Two scopes:
+-- subject). agency_id is the registry's, taken from reports as everywhere else. Two scopes:
 --   'report'        raised about one report during extraction (identities, narrative vs table, extraction
 --                   doubts; lake dataset `findings`), with that report's extractor_version;
 --   'cross_report'  the failed rows of cross_report_checks (chains, jumps, duplicates, coverage gaps, text
@@ -13,7 +13,7 @@ report_findings as (
     select
         lake_findings.sha256 as report_id,
         lake_findings.sha256,
-        resolution.agency_id,
+        reports.agency_id,
         lake_findings.year,
         lake_findings.agency,
         lake_findings."check" as check_id,
@@ -27,9 +27,7 @@ report_findings as (
         null::varchar as compared_report_id,
         lake_findings.extractor_version
     from lake_findings
-    left join agency_resolution as resolution
-        on resolution.agency = lake_findings.agency
-        and resolution.year = lake_findings.year
+    left join reports on reports.report_id = lake_findings.sha256
 ),
 
 cross_report_findings as (

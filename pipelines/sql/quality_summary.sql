@@ -18,11 +18,8 @@ results as (
 ),
 
 report_places as (
-    select reports.report_id, resolution.agency_id, reports.agency, reports.year
+    select report_id, agency_id, agency, year
     from reports
-    left join agency_resolution as resolution
-        on resolution.agency = reports.agency
-        and resolution.year = reports.year
 ),
 
 report_counts as (

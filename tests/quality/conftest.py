@@ -127,14 +127,21 @@ def findings_rows() -> list[dict]:
 
 
 def agency_year_frame(values: list[tuple[str, str, str | None, float | None]] | None = None) -> pd.DataFrame:
-    """Run the real agency_year.sql over tiny `reports` / `metric_values` tables, as the warehouse does."""
-    reports = pd.DataFrame(
+    """Run the real reports.sql and agency_year.sql over tiny lake tables, as the warehouse does."""
+    documents = pd.DataFrame(
         {
-            "report_id": [SHA_A, SHA_B, SHA_C],
+            "sha256": [SHA_A, SHA_B, SHA_C],
+            "status": ["ok", "ok", "ok"],
             "agency": ["甲局", "甲局", "乙局"],
             "year": pd.array([2021, 2021, 2012], dtype="Int16"),
             "format": ["2021", "2021", "legacy"],
+            "title": [None, None, None],
+            "file_name": ["a.html", "b.html", "c.txt"],
+            "file_type": ["html", "html", "txt"],
             "n_values": pd.array([6, 1, 2], dtype="Int32"),
+            "n_findings": pd.array([0, 0, 0], dtype="Int32"),
+            "extractor_version": ["v1", "v1", "v1"],
+            "processed_at": pd.Timestamp("2026-01-01", tz="UTC"),
         }
     )
     rows = values or [
@@ -150,12 +157,13 @@ def agency_year_frame(values: list[tuple[str, str, str | None, float | None]] | 
     metric_values = pd.DataFrame(rows, columns=["sha256", "metric", "applicant", "value"])
     sql = (SQL_DIR / "agency_year.sql").read_text(encoding="utf-8")
     with duckdb.connect() as con:
-        con.register("reports", reports)
+        con.register("lake_documents", documents)
         con.register("metric_values", metric_values)
         resolution = registry.resolution_frame(
-            zip(reports["agency"], reports["year"], strict=True), registry.load_reference()
+            zip(documents["agency"], documents["year"], strict=True), registry.load_reference()
         )
         con.register("agency_resolution", resolution)
+        con.execute("create table reports as " + (SQL_DIR / "reports.sql").read_text(encoding="utf-8"))
         return con.sql(sql).df()
 
 
