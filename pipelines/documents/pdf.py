@@ -42,7 +42,9 @@ from pipelines.documents.textutil import join_lines, normalize_space
 if logging.getLogger("pdfminer").level == logging.NOTSET:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-SCANNED_REASON = "scanned PDF without a text layer (needs OCR)"
+SCANNED_REASON = (
+    "scanned PDF without a text layer (needs OCR: apt-get install tesseract-ocr tesseract-ocr-chi-sim)"
+)
 # Fewer meaningful characters than this per page on average means the pages are images; a
 # scan's only text is usually a page number or a stamp.
 _MIN_CHARS_PER_PAGE = 10
@@ -412,7 +414,14 @@ def read_pdf(data: bytes, second_reading: bool = True) -> Document:
         blocks = [block for i, items in enumerate(pages) for block in assemble_page(items, i + 1, margins)]
         chars = sum(len(b.text.replace(" ", "").replace("|", "")) for b in blocks)
         if chars < _MIN_CHARS_PER_PAGE * page_count:
-            raise DocumentError(SCANNED_REASON)
+            # Imported here: the OCR reader builds on this module's line merging.
+            from pipelines.documents.ocr import ocr_available, ocr_pdf
+
+            if not ocr_available():
+                raise DocumentError(SCANNED_REASON)
+            scanned = ocr_pdf(data)
+            scanned.title = pdf_title(pdf)
+            return scanned
         return Document(blocks=blocks, source_type="pdf", title=pdf_title(pdf), page_count=page_count)
     finally:
         plumber.close()

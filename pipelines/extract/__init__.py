@@ -13,7 +13,7 @@ from pipelines.extract.tables import read_tables
 from pipelines.metrics import load_metrics
 
 # Bump whenever a change can alter extracted values: documents are reprocessed when it changes.
-EXTRACTOR_VERSION = "0.5.0"
+EXTRACTOR_VERSION = "0.6.0"
 
 __all__ = ["EXTRACTOR_VERSION", "Report", "MetricValue", "Finding", "extract_report"]
 
@@ -51,6 +51,17 @@ def extract_report(document: Document) -> Report:
     # Keep only metrics the dictionary defines for this format (e.g. no table-2 ids in a legacy report).
     values = [v for v in values if _fits_format(v.metric, report_format)]
     findings.extend(check_identities(values))
+    if "ocr" in document.metadata:
+        for value in values:
+            value.evidence["ocr"] = True
+        findings.append(
+            Finding(
+                check="extraction.ocr",
+                severity="info",
+                message="values read by OCR from a scanned PDF (lower confidence)",
+                values={"ocr": document.metadata["ocr"]},
+            )
+        )
     return Report(
         agency=agency,
         year=year,
