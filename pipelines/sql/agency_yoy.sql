@@ -15,36 +15,11 @@ measures_long as (
     -- include nulls: UNPIVOT drops null values unless told otherwise
     select agency_id, agency_name, year, measure, value
     from agency_years
+    -- every measure column of agency_year, so a measure added there is compared here without a second
+    -- list to keep in step (measure_dictionary documents them; a test keeps the two sets equal)
     unpivot include nulls (
         value for measure in (
-            applications_new,
-            applications_carried_over,
-            applications_total,
-            outcomes_total,
-            granted,
-            partial,
-            denied,
-            unable,
-            not_processed,
-            other_handling,
-            carried_forward,
-            reconsideration_total,
-            reconsideration_corrected,
-            reconsideration_concluded,
-            litigation_total,
-            litigation_corrected,
-            litigation_concluded,
-            proactive_total,
-            fees_yuan,
-            admin_fees_wan_yuan,
-            disclosure_rate,
-            denied_share,
-            unable_share,
-            not_processed_share,
-            other_handling_share,
-            reconsideration_correction_rate,
-            litigation_correction_rate,
-            disputes_per_100_applications
+            columns(* exclude (agency_id, agency, agency_name, level, province, year, format, report_id, n_reports))
         )
     )
 ),
