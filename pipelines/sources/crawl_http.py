@@ -298,11 +298,20 @@ class Fetcher:
                         result.error = f"over size cap (Content-Length {declared} > {max_bytes} bytes)"
                     else:
                         buffer = bytearray()
-                        for chunk in response.iter_bytes(CHUNK_SIZE):
+                        deadline = started + self.source.max_seconds_per_file
+                        # chunks as they arrive (not batched to a size), so the deadline is checked even
+                        # while a server trickles single bytes
+                        for chunk in response.iter_bytes():
                             buffer += chunk
                             read = len(buffer)
                             if read > max_bytes:
                                 result.error = f"over size cap (more than {max_bytes} bytes streamed)"
+                                break
+                            if time.perf_counter() > deadline:
+                                result.error = (
+                                    f"download too slow: {read} bytes after "
+                                    f"{self.source.max_seconds_per_file:g} s (max_seconds_per_file)"
+                                )
                                 break
                         else:
                             result.body = bytes(buffer)

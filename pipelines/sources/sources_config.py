@@ -53,7 +53,10 @@ class SourceConfig:
     max_bytes_per_file: int = DEFAULT_MAX_BYTES_PER_FILE
     requests_per_second: float = 1.0  # per host; robots.txt Crawl-delay wins when slower
     user_agent: str = DEFAULT_USER_AGENT
-    timeout_seconds: float = 30.0
+    timeout_seconds: float = 30.0  # per network read
+    # a whole download (all reads of one response): a server trickling bytes never trips the per-read
+    # timeout, so it is cut off here
+    max_seconds_per_file: float = 300.0
     max_attempts: int = 3  # tries per request on timeouts, connection errors, 429 and 5xx
     backoff_seconds: float = 2.0  # first retry delay; doubles per attempt, plus up to 100 % jitter
     max_retry_after_seconds: float = 600.0  # a longer Retry-After fails the URL instead of waiting
@@ -88,6 +91,7 @@ _INT_FIELDS = {"max_pages", "max_depth", "max_bytes_per_file", "max_attempts"}
 _FLOAT_FIELDS = {
     "requests_per_second",
     "timeout_seconds",
+    "max_seconds_per_file",
     "backoff_seconds",
     "max_retry_after_seconds",
     "revisit_after_hours",

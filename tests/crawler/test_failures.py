@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -294,3 +295,31 @@ def test_word_html_saved_as_doc_is_kept(
     assert summary.failed == [] and summary.fetched == 1
     # the sniffed type wins for the stored extension, the name as found stays visible
     assert read_manifest(paths)["file_name"].tolist() == ["report.doc.html"]
+
+
+def _trickle(sent: list[int]) -> Iterator[bytes]:
+    """A server that never stalls long enough for the per-read timeout, but never finishes either."""
+    for _ in range(200):
+        time.sleep(0.02)
+        sent[0] += 1
+        yield b"%"
+
+
+def test_trickling_download_is_cut_off_by_the_whole_file_deadline(
+    server: MockServer, paths: ProjectPaths, client: httpx.Client, clock: FakeClock
+) -> None:
+    sent = [0]
+
+    def reply(seen: Seen) -> Reply:
+        return Reply(body=_trickle(sent), headers={"Content-Type": "application/pdf"})
+
+    summary = crawl_one(
+        server, paths, client, clock, "/files/slow.pdf", reply, timeout_seconds=2.0, max_seconds_per_file=0.3
+    )
+
+    [(url, reason)] = summary.failed
+    assert reason.startswith("download too slow")
+    assert sent[0] < 200  # cut off long before the server finished
+    [row] = log_rows(paths, "/files/slow.pdf")
+    assert row["error"] == reason
+    assert read_manifest(paths).empty
