@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipelines import lake
 from pipelines.crossreport import section_rows
-from pipelines.extract import EXTRACTOR_VERSION
+from pipelines.extract import EXTRACTOR_VERSION, Report
 from pipelines.extraction_service import extract_bytes_with_document
 from pipelines.paths import ProjectPaths
 from pipelines.rawstore import raw_documents
@@ -27,6 +27,7 @@ class ProcessResult:
     errors: int = 0
     values: int = 0
     findings: int = 0
+    check_instances: int = 0
     error_reasons: dict[str, str] = field(default_factory=dict)  # file name → reason
 
     def as_metadata(self) -> dict[str, int]:
@@ -37,6 +38,7 @@ class ProcessResult:
             "documents_failed": self.errors,
             "values_written": self.values,
             "findings_written": self.findings,
+            "check_instances_written": self.check_instances,
         }
 
 
@@ -112,6 +114,25 @@ def _rows_for(
     return document, value_rows, finding_rows
 
 
+def _check_rows(document: dict[str, object], report: Report | None) -> list[dict[str, object]]:
+    """Every per-report check instance with its status (none when the document could not be read)."""
+    if report is None:
+        return []
+    return [
+        {
+            "sha256": document["sha256"],
+            "year": document["year"],
+            "agency": document["agency"],
+            "check": instance.check,
+            "metric": instance.metric,
+            "applicant": instance.applicant,
+            "status": instance.status,
+            "extractor_version": EXTRACTOR_VERSION,
+        }
+        for instance in report.checks
+    ]
+
+
 def process_new_documents(paths: ProjectPaths, *, reprocess_all: bool = False) -> ProcessResult:
     """Extract every raw document not yet processed by this extractor version, writing Parquet per batch
     so that a killed run keeps everything finished before it."""
@@ -126,15 +147,16 @@ def process_new_documents(paths: ProjectPaths, *, reprocess_all: bool = False) -
             continue
         todo.append(row)
     for batch in _batches(todo, BATCH_SIZE):
-        documents, values, findings, sections = [], [], [], []
+        documents, values, findings, checks, sections = [], [], [], [], []
         processed_at = datetime.now(UTC)
         for row in batch:
             data = (paths.raw / str(row["raw_path"])).read_bytes()
-            extracted, _, read = extract_bytes_with_document(data, str(row["file_name"]))
+            extracted, report, read = extract_bytes_with_document(data, str(row["file_name"]))
             document, value_rows, finding_rows = _rows_for(extracted, str(row["file_name"]), processed_at)
             documents.append(document)
             values.extend(value_rows)
             findings.extend(finding_rows)
+            checks.extend(_check_rows(document, report))
             if read is not None and extracted["status"] == "ok":
                 sections.extend(
                     section_rows(
@@ -151,13 +173,15 @@ def process_new_documents(paths: ProjectPaths, *, reprocess_all: bool = False) -
                 result.errors += 1
                 result.error_reasons[str(row["file_name"])] = str(extracted["error"])
         replaced = {str(r["sha256"]) for r in batch}
-        # Values and findings first, documents last: a document row is the "done" marker, so a run
-        # killed in between reprocesses the batch instead of leaving it half recorded.
+        # Values, findings and check instances first, documents last: a document row is the "done"
+        # marker, so a run killed in between reprocesses the batch instead of leaving it half recorded.
         lake.write_rows(paths, "metric_values", pd.DataFrame(values), replaced)
         lake.write_rows(paths, "findings", pd.DataFrame(findings), replaced)
+        lake.write_rows(paths, "check_instances", pd.DataFrame(checks), replaced)
         lake.write_rows(paths, "sections", pd.DataFrame(sections), replaced)
         lake.write_rows(paths, "documents", pd.DataFrame(documents), replaced)
         result.processed += len(batch)
         result.values += len(values)
         result.findings += len(findings)
+        result.check_instances += len(checks)
     return result

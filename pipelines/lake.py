@@ -110,6 +110,32 @@ FINDINGS_SCHEMA = pa.schema(
     ]
 )
 
+CHECK_INSTANCES_SCHEMA = pa.schema(
+    [
+        described_field("sha256", pa.string(), _SHA256, nullable=False),
+        described_field("year", pa.int16(), _YEAR),
+        described_field("agency", pa.string(), _AGENCY),
+        described_field(
+            "check",
+            pa.string(),
+            "Stable id of the per-report check (see assets/README.md, checks catalogue)",
+            nullable=False,
+        ),
+        described_field("metric", pa.string(), "Metric id the instance is about (the total it checks)"),
+        described_field(
+            "applicant", pa.string(), "Table-3 applicant column the instance is about; null otherwise"
+        ),
+        described_field(
+            "status",
+            pa.string(),
+            "passed, failed (its finding is in the findings dataset) or not_assessable (an operand is "
+            "blank, N/A, text or missing)",
+            nullable=False,
+        ),
+        described_field("extractor_version", pa.string(), _EXTRACTOR_VERSION, nullable=False),
+    ]
+)
+
 SECTIONS_SCHEMA = pa.schema(
     [
         described_field("sha256", pa.string(), _SHA256, nullable=False),
@@ -139,6 +165,7 @@ DATASET_SCHEMAS: dict[str, pa.Schema] = {
     "documents": DOCUMENTS_SCHEMA,
     "metric_values": METRIC_VALUES_SCHEMA,
     "findings": FINDINGS_SCHEMA,
+    "check_instances": CHECK_INSTANCES_SCHEMA,
     "sections": SECTIONS_SCHEMA,
 }
 

@@ -36,6 +36,7 @@ LAKE_STAGING: tuple[tuple[str, str], ...] = (
     ("lake_documents", "documents"),
     ("lake_metric_values", "metric_values"),
     ("lake_findings", "findings"),
+    ("lake_check_instances", "check_instances"),
     ("lake_sections", "sections"),
 )
 

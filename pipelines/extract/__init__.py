@@ -1,21 +1,22 @@
-"""Document → Report: identity (agency, year, format), metric values with evidence, findings."""
+"""Document → Report: identity (agency, year, format), metric values with evidence, check instances,
+findings."""
 
 from __future__ import annotations
 
 from pipelines.documents.model import Document
 from pipelines.extract.flattened import merge_flattened
 from pipelines.extract.identify import detect_format, detect_year, identify_title, publication_date
-from pipelines.extract.identities import check_identities
-from pipelines.extract.model import Finding, MetricValue, Report
+from pipelines.extract.identities import evaluate_identities
+from pipelines.extract.model import CheckInstance, Finding, MetricValue, Report
 from pipelines.extract.narrative import read_narrative
 from pipelines.extract.second_reading import second_reading_doubts
 from pipelines.extract.tables import read_tables
 from pipelines.metrics import load_metrics
 
 # Bump whenever a change can alter extracted values: documents are reprocessed when it changes.
-EXTRACTOR_VERSION = "0.6.0"
+EXTRACTOR_VERSION = "0.7.0"
 
-__all__ = ["EXTRACTOR_VERSION", "Report", "MetricValue", "Finding", "extract_report"]
+__all__ = ["EXTRACTOR_VERSION", "CheckInstance", "Report", "MetricValue", "Finding", "extract_report"]
 
 
 def _fits_format(metric: str, report_format: str) -> bool:
@@ -50,7 +51,8 @@ def extract_report(document: Document) -> Report:
     findings.extend(narrative_findings)
     # Keep only metrics the dictionary defines for this format (e.g. no table-2 ids in a legacy report).
     values = [v for v in values if _fits_format(v.metric, report_format)]
-    findings.extend(check_identities(values))
+    identity_findings, checks = evaluate_identities(values)
+    findings.extend(identity_findings)
     if "ocr" in document.metadata:
         for value in values:
             value.evidence["ocr"] = True
@@ -70,4 +72,5 @@ def extract_report(document: Document) -> Report:
         issues=findings,
         title=title,
         published=published,
+        checks=checks,
     )

@@ -1,4 +1,5 @@
-"""What extraction produces: a report's identity, its metric values with evidence, and findings."""
+"""What extraction produces: a report's identity, its metric values with evidence, its per-report check
+instances and findings."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, Literal
 Semantic = Literal["number", "approx", "blank", "na", "text"]
 ReportFormat = Literal["legacy", "2019", "2021", "unknown"]
 Severity = Literal["error", "warning", "info"]
+CheckStatus = Literal["passed", "failed", "not_assessable"]
 
 
 @dataclass
@@ -54,6 +56,20 @@ class Finding:
 
 
 @dataclass
+class CheckInstance:
+    """One per-report check applied to one place of the report (a column, a row, a block, a stated total).
+
+    Every instance is recorded, not only failures, so that what passed is known rather than guessed;
+    a failed instance also has its :class:`Finding` (same check, metric and applicant).
+    """
+
+    check: str
+    metric: str | None
+    applicant: str | None
+    status: CheckStatus
+
+
+@dataclass
 class Report:
     agency: str | None
     year: int | None
@@ -62,3 +78,4 @@ class Report:
     issues: list[Finding] = field(default_factory=list)
     title: str | None = None
     published: str | None = None  # ISO date when the document states one
+    checks: list[CheckInstance] = field(default_factory=list)

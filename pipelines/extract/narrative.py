@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines.extract.flattened import read_legacy_table
+from pipelines.extract.identities import BREAKDOWN_EVIDENCE_KEY
 from pipelines.extract.model import Finding, MetricValue
 from pipelines.extract.numbers import CN_NUMERAL_CHARS, parse_cell
 
@@ -227,9 +228,8 @@ _LITIGATION = re.compile(
 _LITIGATION_2 = re.compile(r"(?:行政诉讼|诉讼)(?:数|数量)?为\s*(?P<num>\d+)\s*(?P<approx>)件")
 
 
-def _disputes(sentences: list[Sentence]) -> tuple[list[MetricValue], list[Finding]]:
+def _disputes(sentences: list[Sentence]) -> list[MetricValue]:
     values: list[MetricValue] = []
-    findings: list[Finding] = []
     found: dict[str, MetricValue] = {}
     for sentence in sentences:
         text = sentence.text
@@ -250,26 +250,17 @@ def _disputes(sentences: list[Sentence]) -> tuple[list[MetricValue], list[Findin
                     value = _value(metric, match, sentence)
                     found[metric] = value
                     rest = match.groupdict().get("rest")
-                    if rest and value.value is not None:
-                        parts = [int(x) for x in re.findall(r"(\d+)\s*(?:件|起)", rest)]
-                        if parts and sum(parts) != value.value:
-                            findings.append(
-                                Finding(
-                                    check="legacy.identity.breakdown_sum",
-                                    severity="warning",
-                                    metric=metric,
-                                    message=f"{metric}: stated {value.value} but its breakdown sums to "
-                                    f"{' + '.join(map(str, parts))} = {sum(parts)}",
-                                    values={"total": value.value, "parts": parts},
-                                )
-                            )
+                    parts = [int(x) for x in re.findall(r"(\d+)\s*(?:件|起)", rest or "")]
+                    if parts:
+                        # identities.py checks the parts against the total (legacy.identity.breakdown_sum)
+                        value.evidence[BREAKDOWN_EVIDENCE_KEY] = parts
                     break
             else:
                 zero_match = zero.search(text)
                 if zero_match:
                     found[metric] = _zero(metric, zero_match, sentence)
     values.extend(found.values())
-    return values, findings
+    return values
 
 
 # --- fees ----------------------------------------------------------------------------------------
@@ -308,8 +299,8 @@ def read_narrative(
     if proactive:
         values.append(proactive)
     values.extend(_applications(sentences, legacy))
-    dispute_values, findings = _disputes(sentences)
-    values.extend(dispute_values)
+    values.extend(_disputes(sentences))
+    findings: list[Finding] = []
     if legacy:
         fees = _fees(sentences)
         if fees:

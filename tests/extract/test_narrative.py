@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines.extract.identities import evaluate_identities
 from pipelines.extract.narrative import read_narrative
 
 
@@ -46,8 +47,32 @@ def test_total_with_matching_breakdown_is_chosen() -> None:
 
 
 def test_breakdown_that_does_not_sum_is_a_finding() -> None:
-    values, findings = read_narrative(
+    values, narrative_findings = read_narrative(
         [("2016年,行政复议数量为4件,其中维持具体行政行为数1件,其他情形数2件。", 0, None)], "legacy"
     )
-    assert {v.metric: v.value for v in values}["n.reconsideration.total"] == 4
-    assert [f.check for f in findings] == ["legacy.identity.breakdown_sum"]
+    [reconsideration] = [v for v in values if v.metric == "n.reconsideration.total"]
+    assert reconsideration.value == 4
+    assert reconsideration.evidence["breakdown"] == [1, 2]
+    assert narrative_findings == []  # the narrative reads the parts; identities.py judges them
+
+    findings, checks = evaluate_identities(values)
+    assert [(f.check, f.metric, f.message) for f in findings] == [
+        (
+            "legacy.identity.breakdown_sum",
+            "n.reconsideration.total",
+            "n.reconsideration.total: stated 4 but its breakdown sums to 1 + 2 = 3",
+        )
+    ]
+    assert findings[0].values == {"total": 4, "parts": [1, 2]}
+    assert [(c.check, c.metric, c.status) for c in checks] == [
+        ("legacy.identity.breakdown_sum", "n.reconsideration.total", "failed")
+    ]
+
+
+def test_breakdown_that_sums_passes() -> None:
+    values, _ = read_narrative([("行政诉讼案件共3件，其中维持1件、撤销2件。", 0, None)], "legacy")
+    findings, checks = evaluate_identities(values)
+    assert findings == []
+    assert [(c.check, c.metric, c.status) for c in checks] == [
+        ("legacy.identity.breakdown_sum", "n.litigation.total", "passed")
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,8 @@ import pandas as pd
 import pytest
 
 from pipelines import lake
+from pipelines.extract.identities import evaluate_identities
+from pipelines.extract.model import CheckInstance, Finding, MetricValue
 from pipelines.paths import ProjectPaths
 
 PROCESSED_AT = pd.Timestamp("2024-03-01", tz="UTC")
@@ -27,7 +30,33 @@ class SyntheticReport:
     error: str | None = None
 
 
+def evaluate(report: SyntheticReport) -> tuple[list[Finding], list[CheckInstance]]:
+    """The real per-report identities (pipelines/extract/identities.py) on the report's values."""
+    values = [
+        MetricValue(
+            metric,
+            applicant,
+            value,
+            "" if value is None else f"{value:g}",
+            "blank" if value is None else "number",
+        )
+        for metric, applicant, value in report.values
+    ]
+    return evaluate_identities(values)
+
+
+def _placed(report: SyntheticReport, version: str) -> dict[str, object]:
+    return {
+        "sha256": report.sha256,
+        "year": report.year,
+        "agency": report.agency,
+        "extractor_version": version,
+    }
+
+
 def write_reports(paths: ProjectPaths, reports: Iterable[SyntheticReport], version: str = "v1") -> None:
+    """Documents, metric values and the check instances extraction would record for them (not their
+    findings: tests add the findings they need, see write_identity_findings)."""
     reports = list(reports)
     documents = pd.DataFrame(
         {
@@ -66,9 +95,53 @@ def write_reports(paths: ProjectPaths, reports: Iterable[SyntheticReport], versi
     values = pd.DataFrame(value_rows) if value_rows else lake.empty_frame("metric_values")
     if value_rows:
         values["year"] = values["year"].astype("Int16")
+    instance_rows = [
+        {
+            **_placed(r, version),
+            "check": instance.check,
+            "metric": instance.metric,
+            "applicant": instance.applicant,
+            "status": instance.status,
+        }
+        for r in reports
+        if r.status == "ok"
+        for instance in evaluate(r)[1]
+    ]
+    instances = pd.DataFrame(instance_rows) if instance_rows else lake.empty_frame("check_instances")
+    if instance_rows:
+        instances["year"] = instances["year"].astype("Int16")
     shas = {r.sha256 for r in reports}
     lake.write_rows(paths, "documents", documents, shas)
     lake.write_rows(paths, "metric_values", values, shas)
+    lake.write_rows(paths, "check_instances", instances, shas)
+
+
+def write_identity_findings(
+    paths: ProjectPaths,
+    reports: Iterable[SyntheticReport],
+    other_findings: Iterable[dict[str, object]] = (),
+    version: str = "v1",
+) -> None:
+    """The findings of the failed check instances, as extraction writes them, with ``other_findings``
+    (lake rows, e.g. extraction doubts) in the same write: a write replaces a document's findings."""
+    rows: list[dict[str, object]] = [
+        {
+            **_placed(r, version),
+            "check": finding.check,
+            "metric": finding.metric,
+            "applicant": finding.applicant,
+            "severity": finding.severity,
+            "message": finding.message,
+            "values_json": json.dumps(finding.values, ensure_ascii=False, sort_keys=True),
+        }
+        for r in reports
+        for finding in evaluate(r)[0]
+    ]
+    rows.extend(other_findings)
+    frame = pd.DataFrame(rows) if rows else lake.empty_frame("findings")
+    if rows:
+        frame["year"] = frame["year"].astype("Int16")
+    lake.write_rows(paths, "findings", frame, set())
 
 
 def write_finding(paths: ProjectPaths, sha256: str, year: int, check: str) -> None:
