@@ -11,7 +11,7 @@ otherwise. The warehouse reads these statuses as they are (lake dataset ``check_
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pipelines.extract.model import CheckInstance, CheckStatus, Finding, MetricValue
@@ -116,18 +116,24 @@ def _received_vs_results(run: _Evaluation, applicant: str) -> None:
     )
 
 
-def _outcomes_sum(run: _Evaluation, applicant: str, outcome_metrics: Sequence[str]) -> None:
-    total_key = ("t3.result.total", applicant)
-    outcome_keys = [(metric, applicant) for metric in outcome_metrics]
-    if not run.any_extracted([total_key, *outcome_keys]):
-        return
-    check, metric = "t3.identity.outcomes_sum", "t3.result.total"
-    if not run.all_numbers([total_key, *outcome_keys]):
+def _total_equals_parts(
+    run: _Evaluation,
+    check: str,
+    metric: str,
+    applicant: str | None,
+    total_key: tuple[str, str | None],
+    part_keys: Sequence[tuple[str, str | None]],
+    message: Callable[[Number | None, Number | None], str],
+    total_name: str = "total",
+) -> None:
+    """The shape shared by the sum rules: not assessable unless every operand is a number; passed when
+    the parts add up to the total; otherwise failed, with a finding."""
+    if not run.all_numbers([total_key, *part_keys]):
         run.record(check, metric, applicant, assessable=False)
         return
     total = _get(run.values, *total_key)
-    outcome_sum = _sum(_get(run.values, *key) for key in outcome_keys)
-    if outcome_sum == total:
+    part_sum = _sum(_get(run.values, *key) for key in part_keys)
+    if part_sum == total:
         run.record(check, metric, applicant, assessable=True)
         return
     run.fail(
@@ -136,9 +142,25 @@ def _outcomes_sum(run: _Evaluation, applicant: str, outcome_metrics: Sequence[st
             severity="warning",
             applicant=applicant,
             metric=metric,
-            message=f"办理结果之和 {outcome_sum} ≠ （七）总计 {total}",
-            values={"sum": outcome_sum, "total": total},
+            message=message(part_sum, total),
+            values={"sum": part_sum, total_name: total},
         )
+    )
+
+
+def _outcomes_sum(run: _Evaluation, applicant: str, outcome_metrics: Sequence[str]) -> None:
+    total_key = ("t3.result.total", applicant)
+    outcome_keys = [(metric, applicant) for metric in outcome_metrics]
+    if not run.any_extracted([total_key, *outcome_keys]):
+        return
+    _total_equals_parts(
+        run,
+        "t3.identity.outcomes_sum",
+        "t3.result.total",
+        applicant,
+        total_key,
+        outcome_keys,
+        lambda part_sum, total: f"办理结果之和 {part_sum} ≠ （七）总计 {total}",
     )
 
 
@@ -147,24 +169,14 @@ def _row_sum(run: _Evaluation, metric: str) -> None:
     part_keys = [(metric, applicant) for applicant in APPLICANTS[:6]]
     if not run.any_extracted([total_key, *part_keys]):
         return
-    check = "t3.identity.row_sum"
-    if not run.all_numbers([total_key, *part_keys]):
-        run.record(check, metric, "total", assessable=False)
-        return
-    total = _get(run.values, *total_key)
-    part_sum = _sum(_get(run.values, *key) for key in part_keys)
-    if part_sum == total:
-        run.record(check, metric, "total", assessable=True)
-        return
-    run.fail(
-        Finding(
-            check=check,
-            severity="warning",
-            applicant="total",
-            metric=metric,
-            message=f"{metric}: 各列之和 {part_sum} ≠ 总计 {total}",
-            values={"sum": part_sum, "total": total},
-        )
+    _total_equals_parts(
+        run,
+        "t3.identity.row_sum",
+        metric,
+        "total",
+        total_key,
+        part_keys,
+        lambda part_sum, total: f"{metric}: 各列之和 {part_sum} ≠ 总计 {total}",
     )
 
 
@@ -173,25 +185,15 @@ def _org_subtotal(run: _Evaluation, metric: str) -> None:
     # Most tables print no 小计 column: the identity applies only to rows that print one.
     if subtotal_key not in run.values:
         return
-    check = "t3.identity.org_subtotal"
-    org_keys = [(metric, applicant) for applicant in ORG_APPLICANTS]
-    if not run.all_numbers([subtotal_key, *org_keys]):
-        run.record(check, metric, "org_subtotal", assessable=False)
-        return
-    subtotal = _get(run.values, *subtotal_key)
-    org_sum = _sum(_get(run.values, *key) for key in org_keys)
-    if org_sum == subtotal:
-        run.record(check, metric, "org_subtotal", assessable=True)
-        return
-    run.fail(
-        Finding(
-            check=check,
-            severity="warning",
-            applicant="org_subtotal",
-            metric=metric,
-            message=f"{metric}: 法人或其他组织之和 {org_sum} ≠ 小计 {subtotal}",
-            values={"sum": org_sum, "subtotal": subtotal},
-        )
+    _total_equals_parts(
+        run,
+        "t3.identity.org_subtotal",
+        metric,
+        "org_subtotal",
+        subtotal_key,
+        [(metric, applicant) for applicant in ORG_APPLICANTS],
+        lambda part_sum, subtotal: f"{metric}: 法人或其他组织之和 {part_sum} ≠ 小计 {subtotal}",
+        total_name="subtotal",
     )
 
 
@@ -200,23 +202,14 @@ def _block_total(run: _Evaluation, block: str) -> None:
     part_keys: list[tuple[str, str | None]] = [(f"t4.{block}.{part}", None) for part in T4_BLOCK_PARTS]
     if not run.any_extracted([*part_keys, total_key]):
         return
-    check, metric = "t4.identity.block_total", f"t4.{block}.total"
-    if not run.all_numbers([*part_keys, total_key]):
-        run.record(check, metric, None, assessable=False)
-        return
-    total = _get(run.values, *total_key)
-    block_sum = _sum(_get(run.values, *key) for key in part_keys)
-    if block_sum == total:
-        run.record(check, metric, None, assessable=True)
-        return
-    run.fail(
-        Finding(
-            check=check,
-            severity="warning",
-            metric=metric,
-            message=f"t4.{block}: 维持+纠正+其他+尚未审结 = {block_sum} ≠ 总计 {total}",
-            values={"sum": block_sum, "total": total},
-        )
+    _total_equals_parts(
+        run,
+        "t4.identity.block_total",
+        f"t4.{block}.total",
+        None,
+        total_key,
+        part_keys,
+        lambda part_sum, total: f"t4.{block}: 维持+纠正+其他+尚未审结 = {part_sum} ≠ 总计 {total}",
     )
 
 
