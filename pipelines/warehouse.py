@@ -14,6 +14,7 @@ and is checked against a strict identifier pattern.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -24,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from pipelines import expectations, lake, registry
+from pipelines.extract import series
 from pipelines.paths import ProjectPaths
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -148,6 +151,65 @@ def _stage_agency_registry(con: duckdb.DuckDBPyConnection, reference: registry.R
         con.unregister("registry_rows")
 
 
+SERIES_RESOLUTION_SCHEMA = pa.schema(
+    [
+        lake.described_field("report_id", pa.string(), "The report whose doubtful cell was decided"),
+        lake.described_field("metric", pa.string(), "Table-2 metric id of the cell"),
+        lake.described_field("value", pa.float64(), "The value the chain decided (units per metrics.csv)"),
+        lake.described_field("raw", pa.string(), "The cell's digits within the run-together text"),
+        lake.described_field("resolved_by", pa.string(), "The chain rule (t2.chain.*) that decided it"),
+        lake.described_field(
+            "resolved_with", pa.string(), "JSON list of {report, year}: the adjacent reports the rule linked"
+        ),
+        lake.described_field("candidates_before", pa.int32(), "Candidate splits extraction left"),
+        lake.described_field("candidates_after", pa.int32(), "Candidate splits consistent with the chain"),
+    ]
+)
+
+
+def _stage_series_resolution(con: duckdb.DuckDBPyConnection) -> None:
+    """Stage ``series_resolution``: the run-together table-2 cells that one report left empty and the
+    same agency's adjacent-year reports decide (pipelines/extract/series.py). The lake keeps what each
+    document says alone; the published metric_values carries these cells marked ``resolved_by``."""
+    reports = {
+        report_id: series.SeriesReport(key=report_id, agency=agency_id, year=int(year), format=report_format)
+        for report_id, agency_id, year, report_format in con.execute(read_sql("series_reports")).fetchall()
+    }
+    for report_id, metric, value in con.execute(read_sql("series_table2_values")).fetchall():
+        if report_id in reports:
+            reports[report_id].values[metric] = value
+    for report_id, values_json in con.execute(read_sql("series_doubts")).fetchall():
+        row = series.doubtful_row_from_finding(json.loads(values_json)) if report_id in reports else None
+        if row is not None:
+            reports[report_id].doubtful_rows.append(row)
+    cells = series.resolve_across_years(list(reports.values()))
+    frame = pa.Table.from_pylist(
+        [
+            {
+                "report_id": cell.key,
+                "metric": cell.metric,
+                "value": float(cell.value),
+                "raw": cell.raw,
+                "resolved_by": cell.check,
+                "resolved_with": json.dumps([{"report": key, "year": year} for key, year in cell.partners]),
+                "candidates_before": cell.candidates_before,
+                "candidates_after": cell.candidates_after,
+            }
+            for cell in cells
+        ],
+        schema=SERIES_RESOLUTION_SCHEMA,
+    )
+    con.register("series_resolution_rows", frame)
+    _create_table(con, "series_resolution", "select * from series_resolution_rows", {}, temporary=True)
+    con.unregister("series_resolution_rows")
+
+
+# Python stages run just before the table that first reads them.
+_STAGES_BEFORE: dict[str, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    "metric_values": _stage_series_resolution,
+}
+
+
 def _load_tables(con: duckdb.DuckDBPyConnection, paths: ProjectPaths) -> dict[str, int]:
     """Create every warehouse table in dependency order and return their row counts."""
     _stage_lake(con, paths)
@@ -164,6 +226,8 @@ def _load_tables(con: duckdb.DuckDBPyConnection, paths: ProjectPaths) -> dict[st
     }
     row_counts: dict[str, int] = {}
     for table in WAREHOUSE_TABLES:
+        if table in _STAGES_BEFORE:
+            _STAGES_BEFORE[table](con)
         _create_table(con, table, read_sql(table), parameters)
         row = con.execute(f'select count(*) from "{table}"').fetchone()  # name checked in _create_table
         row_counts[table] = int(row[0]) if row else 0

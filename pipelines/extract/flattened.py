@@ -43,7 +43,8 @@ MAX_NODES = 50_000
 PRUNED_NODES = 20_000  # per row, for the row-identity search of long runs
 MAX_SPLITS = 20_000
 MAX_COMBINATIONS = 5_000
-MAX_LISTED = 8  # candidate splits listed in a finding
+MAX_LISTED = 8  # candidate splits listed in a finding's message
+MAX_STORED = 64  # candidate splits kept in a finding's values (all of them, or the list is marked incomplete)
 
 # Cell grammars (after NFKC: ASCII digits, "-" for every dash).
 _COUNT = r"0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+"
@@ -294,6 +295,7 @@ class _Row:
     resolved_by: str | None = None
     doubt: str | None = None  # reason when the row stays doubtful
     agreed: dict[int, str] = field(default_factory=dict)  # cells every remaining candidate shares
+    searched_all: bool = True  # False when the split search stopped before listing every candidate
 
     def values(self, split: tuple[str, ...]) -> list[int | None]:
         return [_count(c) for c in split]
@@ -317,6 +319,13 @@ class _Reader:
         return evidence
 
     def _emit_row(self, row: _Row) -> None:
+        if row.chosen is None and not row.agreed and row.searched_all and row.splits:
+            # A cell on which every remaining split agrees is decided by the digits themselves
+            # (``2648-18538``: whatever the split, 上一年项目数量 is 2648); the rest stays doubtful.
+            first = row.splits[0]
+            row.agreed = {i: first[i] for i in range(len(first)) if len({s[i] for s in row.splits}) == 1}
+            if row.agreed and not row.resolved_by:
+                row.resolved_by = "all_candidates_agree"
         for i, key in enumerate(row.keys):
             if row.table == "t3":
                 metric, applicant = row.metric, key
@@ -334,7 +343,9 @@ class _Reader:
                 MetricValue(metric, applicant, value, raw, semantic, self._evidence(row))  # type: ignore[arg-type]
             )
         if row.chosen is None:
-            listed = [list(s) for s in row.splits[:MAX_LISTED]]
+            # Every candidate is kept (when few) so that a later step — the same agency's adjacent
+            # years, pipelines/extract/series.py — can narrow them without re-reading the document.
+            stored = [list(s) for s in row.splits[:MAX_STORED]]
             self.findings.append(
                 Finding(
                     check="extraction_doubt",
@@ -355,8 +366,9 @@ class _Reader:
                         "label": row.label[-80:],
                         "run": row.run,
                         "columns": row.keys,
-                        "candidates": listed,
+                        "candidates": stored,
                         "candidate_count": len(row.splits),
+                        "candidates_complete": row.searched_all and len(row.splits) <= MAX_STORED,
                     },
                 )
             )
@@ -496,6 +508,7 @@ class _Reader:
             if not complete:
                 row.splits = fitting
                 row.doubt = "has too many splits to search"
+                row.searched_all = False
                 return
         if len(fitting) == 1:
             row.splits, row.chosen, row.resolved_by = fitting, fitting[0], "row_identity"
@@ -635,6 +648,7 @@ class _Reader:
                 row.chosen, row.resolved_by = blocks.splits[0], "block_identity"
             elif not blocks.complete:
                 row.doubt = "has too many splits to search"
+                row.searched_all = False
             elif not blocks.splits:
                 row.doubt = "has no split satisfying the block identities (总计 = 维持+纠正+其他+尚未审结)"
         self._emit_row(row)
@@ -708,6 +722,7 @@ class _Reader:
                 continue
             elif not result.complete:
                 row.doubt = "has too many splits to search"
+                row.searched_all = False
             else:
                 row.doubt = "is ambiguous (table 2 has no identity to decide it)"
                 self._t2_prose_evidence(row, columns, key, (start, stop))

@@ -175,7 +175,10 @@ def test_unresolvable_ambiguity_gives_doubt_and_null_cells() -> None:
     )
     for metric in ("t3.received.new", "t3.result.granted", "t3.result.total"):
         cells = [by_key(values)[(metric, a)] for a in APPLICANTS]
-        assert all(c.value is None and c.semantic == "text" and c.raw == run for c in cells)
+        # the two columns the splits disagree on stay empty; the cells both share are read
+        assert all(c.value is None and c.semantic == "text" and c.raw == run for c in cells[:2])
+        assert [c.value for c in cells[2:]] == [0, 0, 0, 0, 11]
+        assert all(c.evidence["resolved_by"] == "all_candidates_agree" for c in cells[2:])
     found = doubts(findings)
     assert len(found) == 3
     assert all(f.values["table"] == "t3" and len(f.values["candidates"]) >= 2 for f in found)
@@ -329,3 +332,23 @@ def test_pingtan_syq_2021_tables_3_and_4_match_gold(corpus_dir: Path) -> None:
     }
     assert len(expected) == 7 * 25 + 15
     assert {k: got.get(k) for k in expected} == expected
+
+
+def test_table2_cells_every_split_shares_are_emitted_and_the_rest_stay_doubtful() -> None:
+    text = (
+        "第二十条第（六）项信息内容上一年项目数量本年增/减处理决定数量行政处罚2648-18538行政强制000"
+        + t3_text({}, layout=T3_2019)
+    )
+    values, findings = read(text, "2019")
+    found = by_key(values)
+    # '-' can only open the change cell, so 上一年项目数量 is 2648 whatever the split
+    prev = found[("t2.penalty.prev_year_items", None)]
+    assert prev.value == 2648 and prev.raw == "2648"
+    assert prev.evidence["resolved_by"] == "all_candidates_agree"
+    assert found[("t2.penalty.change", None)].value is None
+    assert found[("t2.penalty.decisions", None)].value is None
+    (doubt,) = [f for f in doubts(findings) if f.values["table"] == "t2"]
+    # every candidate is kept for the adjacent-year chains (pipelines/extract/series.py)
+    assert doubt.values["candidates_complete"] is True
+    assert doubt.values["candidate_count"] == len(doubt.values["candidates"]) == 5
+    assert ["2648", "-18", "538"] in doubt.values["candidates"]
