@@ -26,6 +26,7 @@ from pipelines.documents.model import Document
 CROSS_REPORT_CHECKS: tuple[str, ...] = (
     "cross.carried_forward_chain",
     "cross.in_force_chain",
+    "cross.items_carried_chain",
     "cross.yoy_jump",
     "cross.duplicate_report",
     "cross.coverage_gap",

@@ -13,6 +13,9 @@
 --   cross.in_force_chain         per table-2 stock (every *.in_force metric), consecutive years both in the
 --                                2021 format: in_force(Y+1) = in_force(Y) + issued(Y+1) - repealed(Y+1).
 --                                Soft: revisions and clean-ups of the stock legitimately break it.
+--   cross.items_carried_chain    per table-2 row with 上一年项目数量 (every *.prev_year_items metric),
+--                                consecutive years both in the 2019 format: prev_year_items(Y+1) =
+--                                prev_year_items(Y) + change(Y) (本年增/减). Soft, like the in-force chain.
 --   cross.yoy_jump               per agency_year measure (applications_new, reconsideration_total,
 --                                litigation_total, proactive_total), consecutive years: failed when the
 --                                larger value is at least jump_min_base and the current value is more than
@@ -212,6 +215,84 @@ in_force_checks as (
             'in_force', in_force
         )::varchar as values_json
     from in_force_chain
+),
+
+-- cross.items_carried_chain ----------------------------------------------------------------------------
+item_rows as (
+    -- every table-2 row counting items year by year: t2.<row>.prev_year_items with t2.<row>.change
+    select regexp_extract(metric, '^(t2\.[a-z_]+)\.prev_year_items$', 1) as item_row
+    from metric_dictionary
+    where regexp_matches(metric, '^t2\.[a-z_]+\.prev_year_items$')
+),
+
+items_cells as (
+    select
+        pair.*,
+        item_rows.item_row,
+        regexp_extract(cell.metric, '\.([a-z_]+)$', 1) || '_prev' as operand,
+        cell.value
+    from consecutive_reports as pair
+    cross join item_rows
+    join cell_values as cell
+        on cell.report_id = pair.prev_report_id
+        and cell.metric in (item_rows.item_row || '.prev_year_items', item_rows.item_row || '.change')
+    union all
+    select pair.*, item_rows.item_row, 'prev_year_items' as operand, cell.value
+    from consecutive_reports as pair
+    cross join item_rows
+    join cell_values as cell
+        on cell.report_id = pair.report_id and cell.metric = item_rows.item_row || '.prev_year_items'
+),
+
+items_chain as (
+    select
+        agency_id,
+        agency,
+        year,
+        report_id,
+        prev_report_id,
+        prev_year,
+        item_row,
+        max(value) filter (where operand = 'prev_year_items_prev') as items_prev,
+        max(value) filter (where operand = 'change_prev') as change_prev,
+        max(value) filter (where operand = 'prev_year_items') as items
+    from items_cells
+    where format = '2019' and prev_format = '2019'
+    group by all
+),
+
+items_checks as (
+    select
+        'cross.items_carried_chain' as check_id,
+        agency_id,
+        agency,
+        year,
+        report_id,
+        prev_report_id as compared_report_id,
+        item_row || '.prev_year_items' as metric,
+        null::varchar as applicant,
+        null::varchar as subject,
+        case
+            when items_prev is null or change_prev is null or items is null then 'not_assessable'
+            when items_prev + change_prev = items then 'passed'
+            else 'failed'
+        end as status,
+        format(
+            '{}: {}年上一年项目数量 {} + 本年增/减 {} = {} ≠ 上一年项目数量 {}',
+            item_row,
+            prev_year,
+            regexp_replace(items_prev::varchar, '\.0$', ''),
+            regexp_replace(change_prev::varchar, '\.0$', ''),
+            regexp_replace((items_prev + change_prev)::varchar, '\.0$', ''),
+            regexp_replace(items::varchar, '\.0$', '')
+        ) as message,
+        json_object(
+            'prev_year', prev_year,
+            'prev_year_items_prev', items_prev,
+            'change_prev', change_prev,
+            'prev_year_items', items
+        )::varchar as values_json
+    from items_chain
 ),
 
 -- cross.yoy_jump ---------------------------------------------------------------------------------------
@@ -483,6 +564,8 @@ all_checks as (
     select * from carried_checks
     union all by name
     select * from in_force_checks
+    union all by name
+    select * from items_checks
     union all by name
     select * from yoy_checks
     union all by name

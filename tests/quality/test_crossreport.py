@@ -121,6 +121,7 @@ def test_repeated_share() -> None:
 # ------------------------------------------------------------------------ synthetic warehouse
 
 CITY, COUNTY, BUREAU, OFFICE = "甲市人民政府", "乙县人民政府", "丙市统计局", "丁市审计局"
+TOWN = "戊镇人民政府"
 
 
 def _t3(new: float | None, carried_over: float | None, carried_forward: float | None) -> list:
@@ -141,6 +142,10 @@ def _in_force(issued: float, repealed: float, in_force: float) -> list:
         ("t2.normative_docs.repealed", None, repealed),
         ("t2.normative_docs.in_force", None, in_force),
     ]
+
+
+def _items(prev_year_items: float | None, change: float | None) -> list:
+    return [("t2.licensing.prev_year_items", None, prev_year_items), ("t2.licensing.change", None, change)]
 
 
 SYNTHETIC = [
@@ -175,6 +180,11 @@ SYNTHETIC = [
         "office2020a", OFFICE, 2020, "2019", [("t3.received.new", "total", 5), ("n.proactive.total", None, 9)]
     ),
     SyntheticReport("office2020b", OFFICE, 2020, "2019", [("t3.received.new", "total", 5)]),
+    # 上一年项目数量 carried in the 2019 layout: 10 + 2 = 12 holds, 12 - 1 = 11 ≠ 12 breaks, then blank
+    SyntheticReport("town2019", TOWN, 2019, "2019", _items(10, 2)),
+    SyntheticReport("town2020", TOWN, 2020, "2019", _items(12, -1)),
+    SyntheticReport("town2021", TOWN, 2021, "2019", _items(12, None)),
+    SyntheticReport("town2022", TOWN, 2022, "2019", _items(None, 3)),
 ]
 
 CITY_TEXT = {
@@ -240,6 +250,7 @@ def test_cross_report_findings_are_exactly_the_broken_relations(synthetic: Proje
     assert found == {
         ("cross.carried_forward_chain", CITY, 2023, "t3.received.carried_over", "natural_person", None),
         ("cross.in_force_chain", CITY, 2023, "t2.normative_docs.in_force", None, None),
+        ("cross.items_carried_chain", TOWN, 2021, "t2.licensing.prev_year_items", None, None),
         ("cross.yoy_jump", CITY, 2023, None, None, "applications_new"),
         ("cross.duplicate_report", BUREAU, 2020, None, None, None),
         ("cross.coverage_gap", COUNTY, 2015, None, None, None),
@@ -262,6 +273,9 @@ def test_cross_report_findings_are_warnings_with_their_values(synthetic: Project
     assert chain["report_id"] == "city2023" and chain["compared_report_id"] == "city2022"
     in_force = next(r for r in rows if r["check_id"] == "cross.in_force_chain")
     assert "12 + 制发 2 - 废止 0 = 14 ≠ 现行有效 20" in in_force["message"]
+    items = next(r for r in rows if r["check_id"] == "cross.items_carried_chain")
+    assert "t2.licensing: 2020年上一年项目数量 12 + 本年增/减 -1 = 11 ≠ 上一年项目数量 12" == items["message"]
+    assert (items["report_id"], items["compared_report_id"]) == ("town2021", "town2020")
     duplicate = next(r for r in rows if r["check_id"] == "cross.duplicate_report")
     # the report agency_year chose (more values) is the reference; the other one carries the finding
     assert (duplicate["report_id"], duplicate["compared_report_id"]) == ("bureau2020b", "bureau2020a")
@@ -279,6 +293,16 @@ def test_blank_or_missing_operands_are_not_assessable_never_failed(synthetic: Pr
     ]
     assert _status(synthetic, "cross.carried_forward_chain", "city2022") == ["passed", "passed"]
     assert _status(synthetic, "cross.in_force_chain", "city2022") == ["passed"]
+    assert _status(
+        synthetic, "cross.items_carried_chain", "town2020", metric="t2.licensing.prev_year_items"
+    ) == ["passed"]
+    # 2022's 上一年项目数量 is blank: not assessable; rows the reports never print do not apply
+    assert _status(
+        synthetic, "cross.items_carried_chain", "town2022", metric="t2.licensing.prev_year_items"
+    ) == ["not_assessable"]
+    assert (
+        _status(synthetic, "cross.items_carried_chain", "town2020", metric="t2.penalty.prev_year_items") == []
+    )
     # a section of one sentence is too short to judge; the county's previous report has no text
     assert _status(synthetic, "cross.text_repetition", "city2022", subject="六") == ["not_assessable"]
     assert _status(synthetic, "cross.text_repetition", "city2022", subject="一") == ["passed"]
@@ -572,3 +596,22 @@ def test_real_corpus_chains_on_gold_values(corpus_dir: Path, tmp_path: Path) -> 
     )
     assert {r["status"] for r in carried} == {"passed"}
     assert {r["report_id"] for r in carried} == set(zone[1:]) | {hongze[1]}
+
+
+@pytest.mark.corpus
+def test_real_corpus_items_chain_on_gold_values(corpus_dir: Path, tmp_path: Path) -> None:
+    """平潭综合实验区 2019 → 2020 (2019 layout): every 上一年项目数量 of 2020 is 2019's plus its 本年增/减
+    (396 + 0, 10 + 0, 2648 + 0, 126 + 0, 35 + 0 in the gold values)."""
+    paths = ProjectPaths(tmp_path / "data")
+    write_reports(paths, _gold_reports(corpus_dir, ["fj-pingtan-syq-2019", "fj-pingtan-syq-2020"]))
+    build_warehouse(paths)
+    statuses = {
+        r["metric"]: r["status"]
+        for r in _rows(
+            paths, "select * from cross_report_checks where check_id = 'cross.items_carried_chain'"
+        )
+    }
+    assert statuses == {
+        f"t2.{row}.prev_year_items": "passed"
+        for row in ("licensing", "other_services", "penalty", "coercion", "admin_fees")
+    }
