@@ -8,8 +8,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -34,12 +35,26 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def extract(
     files: Annotated[list[Path], typer.Argument(help="Report files (HTML, PDF, DOCX, DOC, TXT)")],
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one object per file")] = False,
+    across_years: Annotated[
+        bool,
+        typer.Option(
+            "--across-years",
+            help="Also decide run-together table-2 cells with the same agency's adjacent-year files given "
+            "(as the warehouse does); by default each file's output depends on that file alone",
+        ),
+    ] = False,
 ) -> None:
     """Extract single files statelessly (never touches the warehouse)."""
+    from pipelines.extract.series import resolve_results
     from pipelines.extraction_service import extract_file
 
-    for path in files:
-        result = extract_file(path)
+    if across_years:  # every file must be read before any can be printed
+        results = {str(path): extract_file(path) for path in files}
+        resolve_results(results)
+        outputs: Iterable[tuple[Path, dict[str, Any]]] = ((path, results[str(path)]) for path in files)
+    else:
+        outputs = ((path, extract_file(path)) for path in files)
+    for path, result in outputs:
         result["file"] = str(path)
         if as_json:
             sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=False) + "\n")

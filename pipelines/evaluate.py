@@ -8,12 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.extract.series import (
-    ResolvedCell,
-    apply_to_result,
-    resolve_across_years,
-    series_report_from_result,
-)
+from pipelines.extract.series import resolve_results
 from pipelines.extraction_service import extract_file
 
 
@@ -156,19 +151,8 @@ def evaluate(gold_dir: Path, across_years: bool = True) -> EvalSummary:
     (pipelines/extract/series.py), exactly as the warehouse build does. ``across_years=False`` scores
     each document alone, as ``xxgk extract`` prints it."""
     gold_paths = sorted(Path(gold_dir).glob("*.json"))
-    results: dict[Path, dict[str, Any]] = {}
-    for gold_path in gold_paths:
-        results[gold_path] = extract_file(_gold_and_document(gold_path)[1])
+    documents = {gold_path: str(_gold_and_document(gold_path)[1]) for gold_path in gold_paths}
+    results = {documents[gold_path]: extract_file(Path(documents[gold_path])) for gold_path in gold_paths}
     if across_years:
-        series = [
-            series_report_from_result(str(_gold_and_document(p)[1]), result)
-            for p, result in results.items()
-            if result.get("status") == "ok"
-        ]
-        resolved = resolve_across_years(series)
-        by_key: dict[str, list[ResolvedCell]] = {}
-        for cell in resolved:
-            by_key.setdefault(cell.key, []).append(cell)
-        for gold_path, result in results.items():
-            apply_to_result(result, by_key.get(str(_gold_and_document(gold_path)[1]), []))
-    return EvalSummary([score_document(p, results[p]) for p in gold_paths])
+        resolve_results(results)
+    return EvalSummary([score_document(p, results[documents[p]]) for p in gold_paths])

@@ -81,3 +81,28 @@ def test_query_without_warehouse_says_so(tmp_path: Path) -> None:
     result = _xxgk("query", "select 1", "--data-root", str(tmp_path))
     assert result.returncode == 1
     assert "no published warehouse" in result.stderr
+
+
+def test_extract_across_years_decides_run_together_cells_only_when_asked(tmp_path: Path) -> None:
+    from tests.warehouse.test_series_resolution import crawler_text
+
+    files = []
+    for year, licensing in ((2019, "3960181"), (2020, "396442278")):
+        path = tmp_path / f"jia-{year}.txt"
+        path.write_text(
+            crawler_text("甲县人民政府", year, licensing=licensing, penalty="000"), encoding="utf-8"
+        )
+        files.append(str(path))
+
+    def decisions(*flags: str) -> list[object]:
+        result = _xxgk("extract", *files, "--json", *flags)
+        assert result.returncode == 0, result.stderr
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [line["file"] for line in lines] == files  # input order either way
+        return [
+            next(v["value"] for v in line["values"] if v["metric"] == "t2.licensing.decisions")
+            for line in lines
+        ]
+
+    assert decisions() == [None, None]  # each file alone: 3960181 splits eleven ways
+    assert decisions("--across-years") == [181, None]  # 2020 上一年项目数量 396 = 396 + 0

@@ -348,3 +348,13 @@ def apply_to_result(result: dict[str, Any], cells: Sequence[ResolvedCell]) -> in
             }
         )
     return filled
+
+
+def resolve_results(results: Mapping[str, dict[str, Any]]) -> int:
+    """Decide, in place, the cells adjacent-year results settle among ``results`` (key → extraction
+    result in the JSON contract form, e.g. file → ``xxgk extract --json`` object); returns the count."""
+    series = [series_report_from_result(key, r) for key, r in results.items() if r.get("status") == "ok"]
+    by_key: dict[str, list[ResolvedCell]] = defaultdict(list)
+    for cell in resolve_across_years(series):
+        by_key[cell.key].append(cell)
+    return sum(apply_to_result(results[key], cells) for key, cells in by_key.items())
