@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pipelines.documents.model import Document
 from pipelines.extract.flattened import merge_flattened
+from pipelines.extract.flattened_order import order_reading_doubts
 from pipelines.extract.identify import detect_format, detect_year, identify_title, publication_date
 from pipelines.extract.identities import evaluate_identities
 from pipelines.extract.model import CheckInstance, Finding, MetricValue, Report
@@ -46,6 +47,8 @@ def extract_report(document: Document) -> Report:
         flat_values, flat_findings = merge_flattened(texts, report_format, tables.values)
         values.extend(flat_values)
         findings.extend(flat_findings)
+        # ... and such a table 3 is read a second time, by position instead of by label.
+        findings.extend(order_reading_doubts(texts, flat_values))
     narrative_values, narrative_findings = read_narrative(texts, report_format)
     values.extend(narrative_values)
     findings.extend(narrative_findings)

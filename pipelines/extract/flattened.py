@@ -92,6 +92,21 @@ _T3_OTHER_SUBROWS = (
     "t3.result.other.unpaid_fee",
     "t3.result.other.other",
 )
+# The national table-3 data rows in printed order (group headers such as （三）不予公开 carry no cells).
+T3_ORDER_2021 = (
+    "t3.received.new",
+    *_T3_BEFORE_OTHER,
+    *_T3_OTHER_SUBROWS,
+    "t3.result.total",
+    "t3.carried_forward",
+)
+T3_ORDER_2019 = (
+    "t3.received.new",
+    *_T3_BEFORE_OTHER,
+    "t3.result.other",
+    "t3.result.total",
+    "t3.carried_forward",
+)
 _T3_WINDOW = 300  # max characters from one row label to the next
 _T3_HEADER_WINDOW = 400
 
@@ -131,6 +146,11 @@ class _Text:
 
 # NFKC per character is the hot spot of _prepare; a report uses a few hundred distinct characters.
 _NORMAL_CHARS: dict[str, str] = {}
+
+
+def prepare_text(texts: Sequence[tuple[str, int, int | None]]) -> str:
+    """The text blocks joined and normalised as the flattened readers see them (see :class:`_Text`)."""
+    return _prepare(texts).text
 
 
 def _prepare(texts: Sequence[tuple[str, int, int | None]]) -> _Text:
