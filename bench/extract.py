@@ -31,7 +31,6 @@ from pipelines.documents.model import Document, DocumentError  # noqa: E402
 from pipelines.documents.pdf import read_pdf  # noqa: E402
 from pipelines.extract import extract_report  # noqa: E402
 from pipelines.extract.flattened import _NORMAL_CHARS  # noqa: E402
-from pipelines.extract.numbers import normalise, parse_cell  # noqa: E402
 
 # Per-core targets from the fidelity issue (reports per second).
 TARGETS = {"html": 200.0, "txt": 200.0, "pdf": 20.0}
@@ -55,10 +54,16 @@ class TypeTiming:
 
 
 def _clear_caches() -> None:
-    """Forget cached cell parses so that a pass never profits from an earlier pass over the same file
-    (documents of one pass still share the cache, as they do in a real batch)."""
-    normalise.cache_clear()
-    parse_cell.cache_clear()
+    """Forget every cached parse (cells, labels, normalised texts) so that a pass never profits from
+    an earlier pass over the same file (documents of one pass still share the caches, as they do in a
+    real batch)."""
+    for module in list(sys.modules.values()):
+        if module is None or not module.__name__.startswith(("pipelines.documents", "pipelines.extract")):
+            continue
+        for value in list(vars(module).values()):
+            # Only the module's own caches: metric dictionaries and the like are loaded once per process.
+            if getattr(value, "__module__", None) == module.__name__ and hasattr(value, "cache_clear"):
+                value.cache_clear()
     _NORMAL_CHARS.clear()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree
 
@@ -25,7 +26,14 @@ _BLOCK_TAGS = frozenset(
 _MAX_COLSPAN = 1000
 # A cell that wraps a nested table plus this much prose is page layout, not a data cell.
 _LAYOUT_PROSE_CHARS = 100
+_BLOCK_OR_BREAK_TAGS = _BLOCK_TAGS | {"br"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_SPAN_NUMBER = re.compile(r"\s*(\d+)")
+
+
+def _collapse_space(text: str) -> str:
+    """``normalize_space``; its CJK line-break rule needs a newline, and most cell texts have none."""
+    return normalize_space(text) if "\n" in text else " ".join(text.split())
 
 
 def _tag(el: etree._Element) -> str | None:
@@ -75,7 +83,49 @@ def _drop_keep_tail(el: etree._Element) -> None:
 def collect_text(el: etree._Element) -> str:
     """All text under ``el`` in order; <br> and block boundaries become spaces."""
     if len(el) == 0:  # most table cells: plain text, no markup inside
-        return normalize_space(el.text or "")
+        return _collapse_space(el.text or "")
+    # Table cells usually wrap their text in a <p> or two: a plain recursive walk costs about half of
+    # lxml's iterwalk events. Markup nested deeper than the recursion limit takes the iterative walk.
+    parts: list[str] = []
+    tag = _tag(el)
+    if tag is not None:
+        try:
+            _gather_text(el, tag, parts)
+        except RecursionError:
+            return _collect_text_iteratively(el)
+    return _collapse_space("".join(parts))
+
+
+def _gather_text(el: etree._Element, tag: str, parts: list[str]) -> None:
+    """``el``'s text and its children's, with a space for every <br> and block boundary (not el's tail)."""
+    # lxml builds a new str on every .text/.tail access, hence the locals.
+    if tag in _BLOCK_OR_BREAK_TAGS:
+        parts.append(" ")
+    text = el.text
+    if text:
+        parts.append(text)
+    for child in el:
+        child_tag = child.tag
+        if not isinstance(child_tag, str):  # comments and processing instructions: no text, no tail
+            continue
+        if len(child):
+            _gather_text(child, child_tag, parts)
+        else:  # a leaf (the <p> or <br> of most cells), without the call
+            if child_tag in _BLOCK_OR_BREAK_TAGS:
+                parts.append(" ")
+            text = child.text
+            if text:
+                parts.append(text)
+            if child_tag in _BLOCK_TAGS:
+                parts.append(" ")
+        tail = child.tail
+        if tail:
+            parts.append(tail)
+    if tag in _BLOCK_TAGS:
+        parts.append(" ")
+
+
+def _collect_text_iteratively(el: etree._Element) -> str:
     parts: list[str] = []
     for event, node in etree.iterwalk(el, events=("start", "end")):
         tag = _tag(node)
@@ -112,27 +162,31 @@ def _span(cell: etree._Element, name: str, limit: int) -> int:
     raw = cell.get(name)
     if raw is None:
         return 1
-    match = re.match(r"\s*(\d+)", raw)
-    value = int(match.group(1)) if match else 1
+    if raw.isascii() and raw.isdigit():  # the usual colspan="2": what the pattern below would read
+        value = int(raw)
+    else:
+        match = _SPAN_NUMBER.match(raw)
+        value = int(match.group(1)) if match else 1
     # span="0" means "to the end of the group" in HTML; treat it as the remaining extent.
     return max(1, min(value if value > 0 else limit, limit))
 
 
 def expand_grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
     """Lay (text, rowspan, colspan) cells onto a grid, repeating merged text in every covered slot."""
-    occupied: dict[tuple[int, int], str] = {}
+    occupied: list[dict[int, str]] = [{} for _ in rows]  # per grid row: column → text
     width = 0
     for r, cells in enumerate(rows):
+        slots = occupied[r]
         c = 0
         for text, rowspan, colspan in cells:
-            while (r, c) in occupied:
+            while c in slots:
                 c += 1
-            for dr in range(min(rowspan, len(rows) - r)):
+            for covered in occupied[r : r + rowspan]:
                 for dc in range(colspan):
-                    occupied[(r + dr, c + dc)] = text
+                    covered[c + dc] = text
             c += colspan
             width = max(width, c)
-    return [[occupied.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+    return [[slots.get(c, "") for c in range(width)] for slots in occupied]
 
 
 def table_grid(table: etree._Element) -> list[list[str]]:
@@ -154,6 +208,8 @@ def is_layout_table(table: etree._Element, grid: list[list[str]]) -> bool:
     prose) are walked as containers so the real data tables inside them survive as tables."""
     if not grid or max(len(r) for r in grid) <= 1:
         return True
+    if next(islice(table.iter("table"), 1, None), None) is None:  # iter() yields the table itself first
+        return False  # no nested table in any cell
     for row in table_rows(table):
         for cell in row_cells(row):
             nested = [t for t in cell.iter("table") if next(t.iterancestors("table"), None) is table]
@@ -175,7 +231,7 @@ class _BlockWriter:
             self._buffer.append(text)
 
     def flush(self) -> None:
-        text = normalize_space("".join(self._buffer))
+        text = _collapse_space("".join(self._buffer))
         self._buffer = []
         if text:
             self.blocks.append(Block(kind="text", text=text))
@@ -221,9 +277,12 @@ def walk_blocks(body: etree._Element) -> list[Block]:
     return writer.blocks
 
 
+_TITLE_PATHS = (etree.XPath("//head/title"), etree.XPath("//title"), etree.XPath("//h1"))  # compiled once
+
+
 def find_title(root: etree._Element) -> str | None:
-    for xpath in ("//head/title", "//title", "//h1"):
-        for el in root.xpath(xpath):
+    for xpath in _TITLE_PATHS:
+        for el in xpath(root):
             text = collect_text(el)
             if text:
                 return text

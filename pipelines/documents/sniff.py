@@ -69,9 +69,11 @@ def content_type_kind(content_type: str | None) -> str | None:
     return None
 
 
-# C0 control characters other than whitespace and the DOS end-of-file mark; translate() deletes them,
-# which counts them without a Python-level loop over the sample.
-_CONTROL_CHARACTERS = {code: None for code in range(32) if chr(code) not in "\t\n\r\f\v\x1a"}
+# C0 control characters other than whitespace and the DOS end-of-file mark, counted by one regex scan
+# (str.translate with a deletion table looks up every character in a dict: ~1 ms on a 64 KB sample).
+_CONTROL_CHARACTER = re.compile(
+    "[" + "".join(re.escape(chr(code)) for code in range(32) if chr(code) not in "\t\n\r\f\v\x1a") + "]"
+)
 
 
 def looks_like_text(data: bytes, expect_text: bool = False) -> bool:
@@ -90,7 +92,7 @@ def looks_like_text(data: bytes, expect_text: bool = False) -> bool:
         text = _decode_sample(sample)
     if not text:
         return False
-    controls = len(text) - len(text.translate(_CONTROL_CHARACTERS))
+    controls = len(_CONTROL_CHARACTER.findall(text))
     bad = text.count("\ufffd")
     budget = max(1, len(text) // 100)
     return controls <= budget and bad <= (budget * 10 if expect_text else budget)

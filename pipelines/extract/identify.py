@@ -7,7 +7,7 @@ import unicodedata
 
 from pipelines.documents.model import Document
 from pipelines.extract import labels
-from pipelines.extract.numbers import normalise
+from pipelines.extract.numbers import nfkc, normalise_text
 
 _REPORT_TITLE = re.compile(
     r"(?P<before>[^\s。，,：:]{0,60}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<after>[^\s。，,]{0,40}?)\s*"
@@ -84,7 +84,7 @@ def qualify_agency(agency: str, document: Document) -> str:
     name the report itself spells out ("淮安市洪泽区人民政府"), so one agency keeps one name."""
     if re.search(r"[市省州盟]", agency) or not re.match(r"[\u4e00-\u9fff]{1,8}?(?:区|县|旗)", agency):
         return agency
-    text = unicodedata.normalize("NFKC", document.full_text()[:30000])
+    text = nfkc(document.full_text()[:30000])
     qualified = re.findall(rf"{_CITY_PREFIX}{re.escape(agency)}", re.sub(r"[ \t]+", "", text), flags=re.M)
     if not qualified:
         return agency
@@ -97,7 +97,7 @@ def qualify_agency(agency: str, document: Document) -> str:
 
 
 def statistics_year(text: str) -> int | None:
-    match = _STATISTICS_PERIOD.search(unicodedata.normalize("NFKC", text))
+    match = _STATISTICS_PERIOD.search(nfkc(text))
     if not match:
         return None
     return int(match.group("end") or match.group("start"))
@@ -107,7 +107,7 @@ def publication_date(document: Document) -> str | None:
     candidates: list[str] = []
     if document.metadata.get("published"):
         candidates.append(document.metadata["published"])
-    text = unicodedata.normalize("NFKC", document.full_text())
+    text = nfkc(document.full_text())
     label = _PUBLISHED_LABEL.search(text)
     if label:
         candidates.append(text[label.end() : label.end() + 20])
@@ -139,7 +139,7 @@ def detect_year(document: Document, title_year: int | None, published: str | Non
 
 def detect_format(document: Document) -> str:
     """The format of the tables actually used (table 2 decides; table 3 when table 2 is absent)."""
-    text = normalise(document.full_text())
+    text = normalise_text(document.full_text())
     has_2021 = bool(labels.FORMAT_2021_MARKERS.search(text))
     has_2019 = bool(labels.FORMAT_2019_MARKERS.search(text))
     if has_2021 and not has_2019:

@@ -7,6 +7,7 @@ Labels are compared after ``numbers.normalise`` (NFKC, no whitespace).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Table 3 rows. Order matters: the first pattern that matches wins, so specific wording comes before
 # words that also occur inside longer labels (e.g. 其他 inside 其他法律行政法规禁止公开).
@@ -124,6 +125,9 @@ def match_first(label: str, patterns: tuple[tuple[str, re.Pattern[str]], ...]) -
     return None
 
 
+# The mappings below are pure functions of a label, called for every row of both table readings and
+# repeated across reports: cached.
+@lru_cache(maxsize=65536)
 def t3_row_metric(label: str, group: str | None) -> str | None:
     """Map a table-3 row label to a metric id; ``group`` is the enclosing （三）–（六） group, if known."""
     # "3.其他" is the only numbered table-3 row worded just 其他, so it needs no group context (a
@@ -139,22 +143,27 @@ def t3_row_metric(label: str, group: str | None) -> str | None:
     return metric
 
 
+@lru_cache(maxsize=65536)
 def t3_group(label: str) -> str | None:
     return match_first(label, T3_GROUPS)
 
 
+@lru_cache(maxsize=65536)
 def t3_column(header: str) -> str | None:
     return match_first(header, T3_COLUMN_PATTERNS)
 
 
+@lru_cache(maxsize=65536)
 def t2_row(label: str) -> str | None:
     return match_first(label, T2_ROW_PATTERNS)
 
 
+@lru_cache(maxsize=65536)
 def t2_column(header: str) -> str | None:
     return match_first(header, T2_COLUMN_PATTERNS)
 
 
+@lru_cache(maxsize=65536)
 def t4_column(header: str) -> str | None:
     block = match_first(header, T4_BLOCK_PATTERNS)
     result = match_first(header, T4_RESULT_PATTERNS)

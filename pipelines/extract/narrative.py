@@ -75,11 +75,18 @@ def _zero(metric: str, match: re.Match[str], sentence: Sentence) -> MetricValue:
 
 
 # --- proactive publication ---------------------------------------------------------------------
+# Each pattern with a word it cannot match without: a sentence lacking the word is not searched.
 _PROACTIVE = [
-    re.compile(
-        rf"主动公开[^。；，,\d]{{0,24}}?(?:信息|文件)(?:共|共计|总数|合计|达)?[^。；，,\d]{{0,4}}?{_NUM}(?:条|件)"
+    (
+        "主动公开",
+        re.compile(
+            rf"主动公开[^。；，,\d]{{0,24}}?(?:信息|文件)(?:共|共计|总数|合计|达)?[^。；，,\d]{{0,4}}?{_NUM}(?:条|件)"
+        ),
     ),
-    re.compile(rf"(?:共|共计|累计)?(?:公开|公布|发布)(?:各类)?政府信息(?:共|共计|合计)?{_NUM}(?:条|件)"),
+    (
+        "政府信息",
+        re.compile(rf"(?:共|共计|累计)?(?:公开|公布|发布)(?:各类)?政府信息(?:共|共计|合计)?{_NUM}(?:条|件)"),
+    ),
 ]
 _BREAKDOWN_ITEM = re.compile(r"(\d+)\s*(?:条|件|项)")
 _TOTAL_WITH_BREAKDOWN = re.compile(rf"{_NUM}(?:条|件)[，,]?\s*其中[:：]?(?P<rest>[^。]*)")
@@ -94,7 +101,7 @@ def _breakdown_total(
     for sentence in sentences:
         if len(sentence.text) < 40 and section_filter.search(sentence.text):
             in_section = True
-        if not in_section:
+        if not in_section or "其中" not in sentence.text:
             continue
         for match in _TOTAL_WITH_BREAKDOWN.finditer(sentence.text):
             total = parse_cell(match.group("num")).value
@@ -122,7 +129,9 @@ def _proactive(sentences: list[Sentence]) -> MetricValue | None:
     cumulative, nor a category or part of the total; one marked as a total (共…) is preferred."""
     candidates: list[tuple[int, int, int, re.Match[str], Sentence]] = []
     for order, sentence in enumerate(sentences):
-        for rank, pattern in enumerate(_PROACTIVE):
+        for rank, (required, pattern) in enumerate(_PROACTIVE):
+            if required not in sentence.text:
+                continue
             for match in pattern.finditer(sentence.text):
                 clause = (
                     _clause_prefix(sentence.text, match.start())
@@ -185,6 +194,8 @@ def _applications(sentences: list[Sentence], legacy: bool) -> list[MetricValue]:
     values: list[MetricValue] = []
     received: MetricValue | None = None
     for sentence in sentences:
+        if "申请" not in sentence.text:  # every pattern below needs it
+            continue
         zero = _APPLICATIONS_ZERO.search(sentence.text) or _APPLICATIONS_ZERO_2.search(sentence.text)
         if zero and "行政复议" not in zero.group(0):
             received = _zero("n.applications.received", zero, sentence)
@@ -233,16 +244,18 @@ def _disputes(sentences: list[Sentence]) -> list[MetricValue]:
     found: dict[str, MetricValue] = {}
     for sentence in sentences:
         text = sentence.text
+        if "复议" not in text and "诉讼" not in text:  # every pattern below needs one of them
+            continue
         none_both = _NO_DISPUTES.search(text)
         if none_both:
             found.setdefault("n.reconsideration.total", _zero("n.reconsideration.total", none_both, sentence))
             found.setdefault("n.litigation.total", _zero("n.litigation.total", none_both, sentence))
             continue
-        for metric, patterns, zero in (
-            ("n.reconsideration.total", (_RECONSIDERATION, _RECONSIDERATION_2), _NO_RECONSIDERATION),
-            ("n.litigation.total", (_LITIGATION, _LITIGATION_2), _NO_LITIGATION),
+        for metric, required, patterns, zero in (
+            ("n.reconsideration.total", "复议", (_RECONSIDERATION, _RECONSIDERATION_2), _NO_RECONSIDERATION),
+            ("n.litigation.total", "诉讼", (_LITIGATION, _LITIGATION_2), _NO_LITIGATION),
         ):
-            if metric in found:
+            if metric in found or required not in text:
                 continue
             for pattern in patterns:
                 match = pattern.search(text)
@@ -271,11 +284,12 @@ _FEES = re.compile(rf"收取[^。；\d]{{0,20}}?(?:费用|费)(?:共|共计)?\s*
 
 
 _FEE_SUBJECT = re.compile(r"申请|信息公开|提供(?:政府)?信息|检索|复制|邮寄")
+_FEE_WORDS = re.compile(r"收费|费用|免费")
 
 
 def _fees(sentences: list[Sentence]) -> MetricValue | None:
     for sentence in sentences:
-        if not re.search(r"收费|费用|免费", sentence.text):
+        if not _FEE_WORDS.search(sentence.text):
             continue
         match = _FEES.search(sentence.text)
         if match:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipelines.documents.model import Block
 from pipelines.extract import labels
@@ -37,6 +38,8 @@ class TableRow:
     header_cells: list[str] = field(default_factory=list)  # the full row when it is a header
 
 
+# Pure functions of a cell's or a header's text, called for every cell of both readings: cached.
+@lru_cache(maxsize=65536)
 def _is_value(cell: str) -> bool:
     text = normalise(cell)
     return (
@@ -52,8 +55,7 @@ def grid_rows(block: Block, table_index: int) -> list[TableRow]:
         label_cells: list[str] = []
         first_value = 0
         for col, cell in enumerate(grid_row):
-            text = normalise(cell)
-            if text and not _is_value(cell):
+            if not _is_value(cell):  # a blank cell is a value cell
                 label_cells.append(cell)
                 first_value = col + 1
         # The label is everything up to the last non-value cell; merged label cells repeat, keep one.
@@ -61,19 +63,19 @@ def grid_rows(block: Block, table_index: int) -> list[TableRow]:
         for cell in label_cells:
             if not deduped or normalise(deduped[-1]) != normalise(cell):
                 deduped.append(cell)
-        cells = [c.strip() for c in grid_row[first_value:]]
-        columns = list(range(first_value, len(grid_row)))
+        stripped = [c.strip() for c in grid_row]
+        cells = stripped[first_value:]
         raw_label = " ".join(c.strip() for c in deduped)
         rows.append(
             TableRow(
                 label=normalise(raw_label),
                 raw_label=raw_label,
-                cells=cells if any(normalise(c) for c in cells) or deduped else [],
-                columns=columns,
+                cells=cells if deduped or any(normalise(c) for c in cells) else [],
+                columns=list(range(first_value, len(grid_row))),
                 table=table_index,
                 row=row_index,
                 page=block.page,
-                header_cells=[c.strip() for c in grid_row],
+                header_cells=stripped,
             )
         )
     return rows
@@ -131,6 +133,18 @@ class _Context:
     active: str | None = None  # the table kind being read
 
 
+@lru_cache(maxsize=65536)
+def _header_kind(text: str) -> str | None:
+    """The table whose header row ``text`` (normalised) is, if any."""
+    if labels.T3_HEADER.search(text):
+        return "t3"
+    if labels.T4_HEADER.search(text) or ("行政复议" in text and "行政诉讼" in text):
+        return "t4"
+    if labels.T2_HEADER.search(text):
+        return "t2"
+    return None
+
+
 def _column_headers(header_rows: list[list[str]]) -> list[str]:
     width = max((len(r) for r in header_rows), default=0)
     headers = []
@@ -173,21 +187,24 @@ class TableReader:
         # Table-3 rows in document order: a metric id for a row read by its label, or the row itself
         # when a garbled extraction separated the values from their (wrapped) label.
         self._t3_sequence: list[str | TableRow] = []
+        self._text_row: TableRow | None = None
+        self._text = ""
 
     # -- headers -------------------------------------------------------------------------------
     def _update_headers(self, row: TableRow) -> bool:
-        text = normalise(" ".join(row.header_cells)) or row.label
         if row.cells and any(parse_cell(c).semantic == "number" for c in row.cells):
             return False
+        text = normalise(" ".join(row.header_cells)) or row.label
         if row.table != self.ctx.last_table:
             self.ctx.t3_header_rows, self.ctx.t4_header_rows = [], []
             self.ctx.last_table = row.table
-        if labels.T3_HEADER.search(text):
+        kind = _header_kind(text)
+        if kind == "t3":
             self.ctx.t3_header_rows.append(row.header_cells or [row.raw_label])
             headers = _column_headers(self.ctx.t3_header_rows)
             mapping = {i: a for i, h in enumerate(headers) if h and (a := labels.t3_column(h))}
             # 申请人情况 spans the label columns; a column whose header is only that is a label column.
-            mapping = {i: a for i, a in mapping.items() if not re.fullmatch(r"申请人情况", headers[i])}
+            mapping = {i: a for i, a in mapping.items() if headers[i] != "申请人情况"}
             # The template fixes the column order; a header whose columns do not read in that order is a
             # ragged text rendering of merged cells, so only its 小计 column is trusted.
             with_subtotal = "org_subtotal" in mapping.values() or "小计" in text
@@ -199,7 +216,7 @@ class TableReader:
             self.ctx.t3_order = canonical
             self.ctx.active = "t3"
             return True
-        if labels.T4_HEADER.search(text) or (re.search(r"行政复议", text) and re.search(r"行政诉讼", text)):
+        if kind == "t4":
             self.ctx.t4_header_rows.append(row.header_cells or [row.raw_label])
             headers = _column_headers(self.ctx.t4_header_rows)
             mapping = {i: m for i, h in enumerate(headers) if h and (m := labels.t4_column(h))}
@@ -208,7 +225,7 @@ class TableReader:
                 self.ctx.t4_order = _ordered_unique(mapping)
             self.ctx.active = "t4"
             return True
-        if labels.T2_HEADER.search(text):
+        if kind == "t2":
             cells = row.header_cells or [row.raw_label]
             mapping = {i: c for i, cell in enumerate(cells) if (c := labels.t2_column(normalise(cell)))}
             if mapping:
@@ -222,14 +239,13 @@ class TableReader:
     def _emit(self, metric: str, applicant: str | None, raw: str, row: TableRow, col: int | None) -> None:
         if metric not in self._known:
             return
-        unit_to = "万元" if metric.endswith(".amount") else None
-        parsed = parse_cell(raw, unit_to=unit_to)
+        parsed = parse_cell(raw, unit_to="万元") if metric.endswith(".amount") else parse_cell(raw)
         evidence: dict[str, object] = {"table": row.table, "row": row.row}
         if row.page is not None:
             evidence["page"] = row.page
         if col is not None:
             evidence["col"] = col
-        evidence["text"] = f"{row.raw_label} | {' | '.join(row.cells)}"[:300]
+        evidence["text"] = self._row_text(row)
         value = MetricValue(metric, applicant, parsed.value, raw.strip(), parsed.semantic, evidence)  # type: ignore[arg-type]
         key = (metric, applicant)
         previous = self._seen.get(key)
@@ -248,6 +264,12 @@ class TableReader:
             return
         self._seen[key] = value
         self.out.values.append(value)
+
+    def _row_text(self, row: TableRow) -> str:
+        # A row emits up to eight values in a row; its evidence text is built once.
+        if self._text_row is not row:
+            self._text_row, self._text = row, f"{row.raw_label} | {' | '.join(row.cells)}"[:300]
+        return self._text
 
     def _doubt(self, row: TableRow, message: str) -> None:
         self.out.findings.append(
