@@ -27,6 +27,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pipelines.extract import labels
@@ -154,6 +155,13 @@ def prepare_text(texts: Sequence[tuple[str, int, int | None]]) -> str:
 
 
 def _prepare(texts: Sequence[tuple[str, int, int | None]]) -> _Text:
+    # The table-2/3/4 reader, the legacy table reader and the positional second reading all start
+    # from the same prepared text of a report: prepare it once.
+    return _prepare_once(tuple(texts))
+
+
+@lru_cache(maxsize=4)
+def _prepare_once(texts: tuple[tuple[str, int, int | None], ...]) -> _Text:
     out: list[str] = []
     owner: list[int] = []
     sources: list[tuple[int, int | None]] = []

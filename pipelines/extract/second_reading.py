@@ -6,7 +6,9 @@ The first reading is the grid the reader put in ``Block.rows``; the second is
   (``tables.text_rows``), which aligns cells by order instead of by grid column;
 - HTML/DOCX: the table's text rendering (``Block.text``, one line per grid row) read by the line
   reader (``tables.text_rows``), which aligns cells by order instead of by grid column;
-- TXT and DOC: nothing (a crawler's run-together rendering has only one reading).
+- TXT and DOC: nothing here. A crawler's run-together table 3 is read a second time by position
+  instead of by label (pipelines/extract/flattened_order.py); tables 2 and 4 of such text have only
+  one reading (table 4 is one run read by position already; table 2 has no order to exploit).
 
 Every (metric, applicant) that both readings produce but with different values becomes an
 ``extraction_doubt`` warning carrying both readings; the emitted value stays the first reading's.
