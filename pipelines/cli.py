@@ -39,18 +39,18 @@ def extract(
         bool,
         typer.Option(
             "--across-years",
-            help="Also decide run-together table-2 cells with the same agency's adjacent-year files given "
-            "(as the warehouse does); by default each file's output depends on that file alone",
+            help="Attach to run-together table-2 cells left empty the value the same agency's "
+            "adjacent-year files given would suggest (evidence.suggested; the value stays null)",
         ),
     ] = False,
 ) -> None:
     """Extract single files statelessly (never touches the warehouse)."""
-    from pipelines.extract.series import resolve_results
+    from pipelines.extract.series import suggest_for_results
     from pipelines.extraction_service import extract_file
 
     if across_years:  # every file must be read before any can be printed
         results = {str(path): extract_file(path) for path in files}
-        resolve_results(results)
+        suggest_for_results(results)
         outputs: Iterable[tuple[Path, dict[str, Any]]] = ((path, results[str(path)]) for path in files)
     else:
         outputs = ((path, extract_file(path)) for path in files)
@@ -73,22 +73,14 @@ def extract(
 def eval_command(
     gold_dir: Annotated[Path, typer.Argument(help="Folder of gold JSON files")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    per_document: Annotated[
-        bool,
-        typer.Option(
-            "--per-document",
-            help="Score each document alone (as `xxgk extract` prints it), without the cells the same "
-            "agency's adjacent-year documents decide",
-        ),
-    ] = False,
 ) -> None:
     """Score extraction against gold files; always exits 0 (tests decide thresholds).
 
-    By default it scores what the pipeline stores: each document's extraction plus the run-together
-    table-2 cells that the same agency's adjacent-year documents in the folder decide."""
+    Each document is scored as `xxgk extract` reads it alone. Values the same agency's adjacent-year
+    documents in the folder suggest for cells left empty are counted separately, never as read."""
     from pipelines.evaluate import evaluate
 
-    summary = evaluate(gold_dir, across_years=not per_document)
+    summary = evaluate(gold_dir)
     if as_json:
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=1))
         return
@@ -128,9 +120,8 @@ def eval_command(
         f" · wrong {o['wrong']} · missing {o['missing']} · false positives {o['false_positives']}"
     )
     out.print(
-        f"  {o['resolved_across_years']} cells decided by adjacent-year reports"
-        if not per_document
-        else "  each document scored alone (--per-document)"
+        f"  suggested by adjacent-year reports for cells left empty (not scored): {o['suggestions']}, "
+        f"of which equal to gold: {o['suggestions_exact']}"
     )
     for file_type, t in o["by_file_type"].items():
         out.print(

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.extract.series import resolve_results
+from pipelines.extract.series import suggest_for_results
 from pipelines.extraction_service import extract_file
 
 
@@ -30,7 +30,10 @@ class DocumentScore:
     identity_findings: list[str] = field(default_factory=list)
     expected: dict[str, Any] = field(default_factory=dict)
     got: dict[str, Any] = field(default_factory=dict)
-    resolved_across_years: int = 0  # cells decided by the agency's adjacent-year reports
+    # Values adjacent-year reports suggest for cells left empty (not scored as read): how many, and how
+    # many of them equal gold.
+    suggestions: int = 0
+    suggestions_exact: int = 0
 
 
 @dataclass
@@ -61,7 +64,8 @@ class EvalSummary:
             "missing": sum(len(d.missing) for d in self.documents),
             "false_positives": sum(len(d.false_positives) for d in self.documents),
             "documents_with_identity_findings": sum(1 for d in self.documents if d.identity_checks_failed),
-            "resolved_across_years": sum(d.resolved_across_years for d in self.documents),
+            "suggestions": sum(d.suggestions for d in self.documents),
+            "suggestions_exact": sum(d.suggestions_exact for d in self.documents),
             "by_file_type": {
                 k: {**v, "cell_accuracy": v["cells_exact"] / v["cells_gold"] if v["cells_gold"] else 0.0}
                 for k, v in sorted(by_type.items())
@@ -89,6 +93,12 @@ def score_document(gold_path: Path, result: dict[str, Any] | None = None) -> Doc
     if result is None:
         result = extract_file(document_path)
     got_values = {(v["metric"], v["applicant"]): v for v in result.get("values", [])}
+    gold_values = {(item["metric"], item.get("applicant")): item["value"] for item in gold["values"]}
+    suggested = {
+        key: v["evidence"]["suggested"]["value"]
+        for key, v in got_values.items()
+        if "suggested" in (v.get("evidence") or {})
+    }
     exact, wrong, missing = 0, [], []
     gold_keys = set()
     for item in gold["values"]:
@@ -132,27 +142,25 @@ def score_document(gold_path: Path, result: dict[str, Any] | None = None) -> Doc
         false_positives=false_positives,
         identity_checks_failed=len(identity),
         identity_findings=[f"{i['check']}[{i.get('applicant') or i.get('metric') or ''}]" for i in identity],
-        resolved_across_years=sum(
+        suggestions=len(suggested),
+        suggestions_exact=sum(
             1
-            for v in result.get("values", [])
-            if "resolved_by" in (v.get("evidence") or {})
-            and str(v["evidence"]["resolved_by"]).startswith("t2.chain.")
+            for (metric, applicant), value in suggested.items()
+            if (metric, applicant) in gold_values and _equal(gold_values[(metric, applicant)], value)
         ),
         expected={k: gold.get(k) for k in ("agency", "year", "format")},
         got={k: result.get(k) for k in ("agency", "year", "format", "error")},
     )
 
 
-def evaluate(gold_dir: Path, across_years: bool = True) -> EvalSummary:
-    """Score every gold file of ``gold_dir``.
+def evaluate(gold_dir: Path) -> EvalSummary:
+    """Score every gold file of ``gold_dir``: each document as ``xxgk extract`` reads it alone.
 
-    ``across_years`` (the default) scores what the pipeline stores: extraction of each document, then
-    the run-together table-2 cells that the same agency's adjacent-year documents in the folder decide
-    (pipelines/extract/series.py), exactly as the warehouse build does. ``across_years=False`` scores
-    each document alone, as ``xxgk extract`` prints it."""
+    The values the same agency's adjacent-year documents in the folder would suggest for cells left
+    empty (pipelines/extract/series.py) are attached and counted (``suggestions``, and how many equal
+    gold) but never scored as read."""
     gold_paths = sorted(Path(gold_dir).glob("*.json"))
     documents = {gold_path: str(_gold_and_document(gold_path)[1]) for gold_path in gold_paths}
     results = {documents[gold_path]: extract_file(Path(documents[gold_path])) for gold_path in gold_paths}
-    if across_years:
-        resolve_results(results)
+    suggest_for_results(results)
     return EvalSummary([score_document(p, results[documents[p]]) for p in gold_paths])

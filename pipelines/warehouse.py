@@ -151,15 +151,19 @@ def _stage_agency_registry(con: duckdb.DuckDBPyConnection, reference: registry.R
         con.unregister("registry_rows")
 
 
-SERIES_RESOLUTION_SCHEMA = pa.schema(
+SERIES_SUGGESTIONS_SCHEMA = pa.schema(
     [
-        lake.described_field("report_id", pa.string(), "The report whose doubtful cell was decided"),
+        lake.described_field("report_id", pa.string(), "The report whose cell was left empty"),
         lake.described_field("metric", pa.string(), "Table-2 metric id of the cell"),
-        lake.described_field("value", pa.float64(), "The value the chain decided (units per metrics.csv)"),
-        lake.described_field("raw", pa.string(), "The cell's digits within the run-together text"),
-        lake.described_field("resolved_by", pa.string(), "The chain rule (t2.chain.*) that decided it"),
         lake.described_field(
-            "resolved_with", pa.string(), "JSON list of {report, year}: the adjacent reports the rule linked"
+            "value", pa.float64(), "The value the chain would decide if it held (units per metrics.csv)"
+        ),
+        lake.described_field("raw", pa.string(), "The cell's digits within the run-together text"),
+        lake.described_field("suggested_by", pa.string(), "The chain rule (t2.chain.*)"),
+        lake.described_field(
+            "suggested_with",
+            pa.string(),
+            "JSON list of {report, year}: the other reports of the linked years",
         ),
         lake.described_field("candidates_before", pa.int32(), "Candidate splits extraction left"),
         lake.described_field("candidates_after", pa.int32(), "Candidate splits consistent with the chain"),
@@ -167,10 +171,10 @@ SERIES_RESOLUTION_SCHEMA = pa.schema(
 )
 
 
-def _stage_series_resolution(con: duckdb.DuckDBPyConnection) -> None:
-    """Stage ``series_resolution``: the run-together table-2 cells that one report left empty and the
-    same agency's adjacent-year reports decide (pipelines/extract/series.py). The lake keeps what each
-    document says alone; the published metric_values carries these cells marked ``resolved_by``."""
+def _stage_series_suggestions(con: duckdb.DuckDBPyConnection) -> None:
+    """Stage ``series_suggestions``: for run-together table-2 cells a report left empty, the value the
+    same agency's adjacent-year reports would decide if the year-to-year chain held
+    (pipelines/extract/series.py). Published beside the empty value, never as it: chains break often."""
     reports = {
         report_id: series.SeriesReport(key=report_id, agency=agency_id, year=int(year), format=report_format)
         for report_id, agency_id, year, report_format in con.execute(read_sql("series_reports")).fetchall()
@@ -182,7 +186,6 @@ def _stage_series_resolution(con: duckdb.DuckDBPyConnection) -> None:
         row = series.doubtful_row_from_finding(json.loads(values_json)) if report_id in reports else None
         if row is not None:
             reports[report_id].doubtful_rows.append(row)
-    cells = series.resolve_across_years(list(reports.values()))
     frame = pa.Table.from_pylist(
         [
             {
@@ -190,23 +193,23 @@ def _stage_series_resolution(con: duckdb.DuckDBPyConnection) -> None:
                 "metric": cell.metric,
                 "value": float(cell.value),
                 "raw": cell.raw,
-                "resolved_by": cell.check,
-                "resolved_with": json.dumps([{"report": key, "year": year} for key, year in cell.partners]),
+                "suggested_by": cell.check,
+                "suggested_with": json.dumps([{"report": key, "year": year} for key, year in cell.partners]),
                 "candidates_before": cell.candidates_before,
                 "candidates_after": cell.candidates_after,
             }
-            for cell in cells
+            for cell in series.suggest_across_years(list(reports.values()))
         ],
-        schema=SERIES_RESOLUTION_SCHEMA,
+        schema=SERIES_SUGGESTIONS_SCHEMA,
     )
-    con.register("series_resolution_rows", frame)
-    _create_table(con, "series_resolution", "select * from series_resolution_rows", {}, temporary=True)
-    con.unregister("series_resolution_rows")
+    con.register("series_suggestion_rows", frame)
+    _create_table(con, "series_suggestions", "select * from series_suggestion_rows", {}, temporary=True)
+    con.unregister("series_suggestion_rows")
 
 
 # Python stages run just before the table that first reads them.
 _STAGES_BEFORE: dict[str, Callable[[duckdb.DuckDBPyConnection], None]] = {
-    "metric_values": _stage_series_resolution,
+    "metric_values": _stage_series_suggestions,
 }
 
 

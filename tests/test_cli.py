@@ -83,8 +83,8 @@ def test_query_without_warehouse_says_so(tmp_path: Path) -> None:
     assert "no published warehouse" in result.stderr
 
 
-def test_extract_across_years_decides_run_together_cells_only_when_asked(tmp_path: Path) -> None:
-    from tests.warehouse.test_series_resolution import crawler_text
+def test_extract_across_years_attaches_suggestions_and_keeps_values_empty(tmp_path: Path) -> None:
+    from tests.warehouse.test_series_suggestions import crawler_text
 
     files = []
     for year, licensing in ((2019, "3960181"), (2020, "396442278")):
@@ -94,15 +94,14 @@ def test_extract_across_years_decides_run_together_cells_only_when_asked(tmp_pat
         )
         files.append(str(path))
 
-    def decisions(*flags: str) -> list[object]:
+    def decisions(*flags: str) -> list[tuple[object, object]]:
         result = _xxgk("extract", *files, "--json", *flags)
         assert result.returncode == 0, result.stderr
         lines = [json.loads(line) for line in result.stdout.splitlines()]
         assert [line["file"] for line in lines] == files  # input order either way
-        return [
-            next(v["value"] for v in line["values"] if v["metric"] == "t2.licensing.decisions")
-            for line in lines
-        ]
+        cells = [next(v for v in line["values"] if v["metric"] == "t2.licensing.decisions") for line in lines]
+        return [(c["value"], c["evidence"].get("suggested", {}).get("value")) for c in cells]
 
-    assert decisions() == [None, None]  # each file alone: 3960181 splits eleven ways
-    assert decisions("--across-years") == [181, None]  # 2020 上一年项目数量 396 = 396 + 0
+    assert decisions() == [(None, None), (None, None)]  # each file alone: 3960181 splits eleven ways
+    # 2020's 上一年项目数量 396 = 396 + 0 would leave 181; suggested, not read
+    assert decisions("--across-years") == [(None, 181), (None, None)]

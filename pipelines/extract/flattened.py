@@ -339,10 +339,10 @@ class _Reader:
         self._known = metric_ids()
 
     # -- output ------------------------------------------------------------------------------
-    def _evidence(self, row: _Row) -> dict[str, Any]:
+    def _evidence(self, row: _Row, decided: bool) -> dict[str, Any]:
         evidence = self.doc.where(row.pos)
         evidence["text"] = f"{row.label}{row.run}"[-300:]
-        if row.resolved_by:
+        if row.resolved_by and decided:
             evidence["resolved_by"] = row.resolved_by
         return evidence
 
@@ -361,14 +361,15 @@ class _Reader:
                 metric, applicant = key, None
             if metric not in self._known:
                 continue
-            if row.chosen is not None or i in row.agreed:
+            decided = row.chosen is not None or i in row.agreed
+            if decided:
                 raw = row.chosen[i] if row.chosen is not None else row.agreed[i]
                 parsed = parse_cell(raw, unit_to="万元" if metric.endswith(".amount") else None)
                 value, semantic = parsed.value, parsed.semantic
             else:
                 raw, value, semantic = row.run, None, "text"
             self.values.append(
-                MetricValue(metric, applicant, value, raw, semantic, self._evidence(row))  # type: ignore[arg-type]
+                MetricValue(metric, applicant, value, raw, semantic, self._evidence(row, decided))  # type: ignore[arg-type]
             )
         if row.chosen is None:
             # Every candidate is kept (when few) so that a later step — the same agency's adjacent
@@ -544,6 +545,7 @@ class _Reader:
             row.splits = fitting
         else:
             row.splits = every.splits
+            row.searched_all = every.complete  # a stopped search lists only some of the splits
             row.doubt = "has no split satisfying the row identity (columns sum to 总计)"
 
     @staticmethod
@@ -672,6 +674,7 @@ class _Reader:
         else:
             blocks = split_run(run, grammars, prune=_t4_block_identity)
             row.splits = blocks.splits if blocks.splits else every.splits
+            row.searched_all = blocks.complete if blocks.splits else every.complete
             if blocks.complete and len(blocks.splits) == 1:
                 row.chosen, row.resolved_by = blocks.splits[0], "block_identity"
             elif not blocks.complete:

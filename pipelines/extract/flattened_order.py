@@ -11,7 +11,8 @@ combination agrees on it.
 
 A label the first reading anchored on the wrong run, a row it missed or a split it chose differently
 shows up as a cell both readings read with different values: an ``extraction_doubt`` with both
-readings, the first one kept. A table whose groups do not number 23 or 25 has no second reading.
+readings, the first one kept. A table whose groups or label numbers do not fit its layout has no
+second reading.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pipelines.extract.flattened import (
     prepare_text,
     split_run,
 )
+from pipelines.extract.labels import T3_2021_SUBROWS
 from pipelines.extract.model import Finding, MetricValue
 from pipelines.metrics import APPLICANTS
 
@@ -42,7 +44,9 @@ _T4_HEADING = re.compile(r"行政复议")
 _T4_HEADING_CONFIRM = re.compile(r"结果维持")
 _GROUP = re.compile(r"[\d/\-][\d/\- ]*")
 _NUMBERING_AFTER = re.compile(r"\s*[.、]")
-_LAYOUTS = {len(T3_ORDER_2021): T3_ORDER_2021, len(T3_ORDER_2019): T3_ORDER_2019}
+# (rows in order, numbered labels: 1.–8. 不予公开, 1.–3. 无法提供, 1.–5. 不予处理, 2021 also 1.–3. 其他处理)
+_LAYOUT_2021 = (T3_ORDER_2021, 8 + 3 + 5 + 3)
+_LAYOUT_2019 = (T3_ORDER_2019, 8 + 3 + 5)
 
 Cells = tuple[int | None, ...]
 
@@ -58,7 +62,10 @@ def _row_candidates(run: str, width: int) -> tuple[Cells, ...] | None:
     grammars = [COUNT_CELL] * width
     if count_splits(run, grammars) > MAX_SPLITS:
         return None
-    splits = [tuple(_count(c) for c in s) for s in split_run(run, grammars).splits]
+    every = split_run(run, grammars)
+    if not every.complete:
+        return None  # a partial list could make cells look agreed
+    splits = [tuple(_count(c) for c in s) for s in every.splits]
 
     def holds(cells: Cells) -> bool:
         if any(v is None for v in cells):
@@ -73,19 +80,24 @@ def _row_candidates(run: str, width: int) -> tuple[Cells, ...] | None:
     return tuple(consistent or splits)
 
 
-def _groups(text: str, start: int, end: int) -> list[str]:
+def _groups(text: str, start: int, end: int) -> tuple[list[str], int]:
+    """The digit groups between ``start`` and ``end`` with label numbering removed, and how many
+    numbering digits were removed."""
     groups: list[str] = []
+    numbering = 0
     for match in _GROUP.finditer(text, start, end):
         group = match.group(0).strip()
         after = text[match.end() : match.end() + 2]
         before = text[max(0, match.start() - 1) : match.start()]
         if before == "(" and after.startswith(")"):
-            continue  # "(1)" numbering
+            numbering += 1  # "(1)" numbering
+            continue
         if _NUMBERING_AFTER.match(after) and group[-1].isdigit():
             group = group[:-1].rstrip()  # the numbering digit of the next label
+            numbering += 1
         if group:
             groups.append(group)
-    return groups
+    return groups, numbering
 
 
 def _column_score(rows: dict[str, Cells], order: Sequence[str], width: int) -> int:
@@ -124,9 +136,12 @@ def read_t3_by_position(texts: Sequence[tuple[str, int, int | None]]) -> dict[tu
     if first_group is None:
         return None
     width = 8 if "小计" in text[header.start() : first_group.start()] else 7
-    groups = _groups(text, header.end(), end)
-    order = _LAYOUTS.get(len(groups))
-    if order is None:
+    groups, numbering = _groups(text, header.end(), end)
+    # The layout is told by its labels (the 2021 sub-rows of （六）其他处理), and the groups must fit
+    # it exactly: a blank row or a stray page number would shift every later row by one.
+    layout = _LAYOUT_2021 if T3_2021_SUBROWS.search(text, header.end(), end) else _LAYOUT_2019
+    order, numbered_labels = layout
+    if len(groups) != len(order) or numbering != numbered_labels:
         return None
     candidates: dict[str, tuple[Cells, ...]] = {}
     for metric, group in zip(order, groups, strict=True):

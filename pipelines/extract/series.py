@@ -1,24 +1,29 @@
-"""Resolve run-together table-2 cells that one report cannot decide, with the same agency's reports of
-the adjacent years.
+"""Suggest values for run-together table-2 cells that one report cannot decide, from the same agency's
+reports of the adjacent years — suggestions, never values.
 
 A crawler rendering such as ``行政许可3960181`` (上一年项目数量 | 本年增/减 | 处理决定数量) splits
 several ways, and table 2 has no identity inside one report, so extraction leaves the cells empty with an
 ``extraction_doubt`` listing every candidate split (pipelines/extract/flattened.py). Two table-2 figures
-are, however, carried from one year's report to the next:
+are meant to be carried from one year's report to the next:
 
 - 2019 trial layout: next year's 上一年项目数量 = this year's 上一年项目数量 + 本年增/减;
 - 2021 layout: 现行有效件数 = last year's 现行有效件数 + 本年制发件数 − 本年废止件数 (domain.md's in-force
   chain).
 
-When the neighbouring report states its row (or is itself doubtful), only some candidate splits are
-consistent with the chain. A cell is filled when *every* candidate that survives agrees on it — the
-chain decides it, nothing is guessed. Real agencies break these chains (a 现行有效 that does not add
-up): a link that no pair of candidates satisfies is treated as broken and decides nothing, and a chain
-that cannot be satisfied as a whole resolves nothing at all.
+If the chain held, only some candidate splits would be consistent with the neighbouring report, and a
+cell on which every surviving candidate agrees would be decided. But real agencies break these chains
+often (in the real corpus 4 of 20 items links and 3 of 4 in-force links), and when a chain is broken a
+wrong split fits it by coincidence surprisingly often (``bench/chain_suggestions.py`` measures it).
+Whether a link is broken cannot be seen while its own cells are in doubt, so a chain-decided cell is an
+informed guess, and guesses are not published as values. They are kept as *suggestions* beside the
+empty cell — the warehouse's ``metric_values.suggested_value``, the value's evidence in
+``xxgk extract --across-years`` — for a reviewer to confirm.
 
-This module is pure and works on plain values, so the warehouse build (series of stored reports) and
-``xxgk eval`` (a folder of documents) share it. Stateless ``xxgk extract`` does not use it: one file's
-output never depends on other files.
+A link that no pair of candidates satisfies is broken and suggests nothing; a chain that cannot hold as a
+whole suggests nothing at all.
+
+This module is pure and works on plain values, so the warehouse build (series of stored reports),
+``xxgk eval`` (a folder of documents) and ``xxgk extract --across-years`` share it.
 """
 
 from __future__ import annotations
@@ -102,13 +107,13 @@ class SeriesReport:
 
 
 @dataclass(frozen=True)
-class ResolvedCell:
+class Suggestion:
     key: str
     metric: str
     raw: str
     value: Number
-    check: str  # the chain rule that decided it
-    partners: tuple[tuple[str, int], ...]  # (key, year) of the adjacent reports the rule linked
+    check: str  # the chain rule that would decide it
+    partners: tuple[tuple[str, int], ...]  # (key, year) of the other reports of the linked years
     candidates_before: int
     candidates_after: int
 
@@ -194,7 +199,7 @@ def _chains(nodes: dict[int, _Node]) -> list[list[int]]:
     return [run for run in runs if len(run) > 1]
 
 
-def _resolve_chain(rule: ChainRule, years: list[int], nodes: dict[int, _Node]) -> list[ResolvedCell]:
+def _chain_suggestions(rule: ChainRule, years: list[int], nodes: dict[int, _Node]) -> list[Suggestion]:
     if all(nodes[y].doubtful is None for y in years):
         return []
     # A link no pair of candidates satisfies is a break in the source (or a misread neighbour): it
@@ -208,14 +213,14 @@ def _resolve_chain(rule: ChainRule, years: list[int], nodes: dict[int, _Node]) -
             segments[-1].append(later)
         else:
             segments.append([later])
-    resolved: list[ResolvedCell] = []
+    found: list[Suggestion] = []
     for segment in segments:
         if len(segment) > 1:
-            resolved.extend(_resolve_segment(rule, segment, nodes))
-    return resolved
+            found.extend(_segment_suggestions(rule, segment, nodes))
+    return found
 
 
-def _resolve_segment(rule: ChainRule, years: list[int], nodes: dict[int, _Node]) -> list[ResolvedCell]:
+def _segment_suggestions(rule: ChainRule, years: list[int], nodes: dict[int, _Node]) -> list[Suggestion]:
     domains = {y: list(nodes[y].domain) for y in years}
     changed = True
     while changed:  # arc consistency; on a chain it leaves exactly the values of some full solution
@@ -232,15 +237,13 @@ def _resolve_segment(rule: ChainRule, years: list[int], nodes: dict[int, _Node])
                 domains[earlier], domains[later] = kept_earlier, kept_later
     if any(not domains[y] for y in years):
         return []  # the chain as a whole cannot hold: decide nothing
-    resolved: list[ResolvedCell] = []
-    for position, year in enumerate(years):
+    found: list[Suggestion] = []
+    for year in years:
         node = nodes[year]
         if node.doubtful is None or len(domains[year]) == len(node.domain):
             continue
-        partners = tuple(
-            (nodes[y].report.key, y)
-            for y in (years[position - 1 : position] + years[position + 1 : position + 2])
-        )
+        # Arc consistency carries a narrowing along the whole run of linked years.
+        partners = tuple((nodes[y].report.key, y) for y in years if y != year)
         splits = [split for split, _ in domains[year] if split is not None]
         for index, column in enumerate(node.doubtful.columns):
             cells = {split[index] for split in splits}
@@ -251,8 +254,8 @@ def _resolve_segment(rule: ChainRule, years: list[int], nodes: dict[int, _Node])
             value = _cell_value(raw, column)
             if value is None:
                 continue
-            resolved.append(
-                ResolvedCell(
+            found.append(
+                Suggestion(
                     key=node.report.key,
                     metric=f"{node.doubtful.row}.{column}",
                     raw=raw,
@@ -263,22 +266,22 @@ def _resolve_segment(rule: ChainRule, years: list[int], nodes: dict[int, _Node])
                     candidates_after=len(splits),
                 )
             )
-    return resolved
+    return found
 
 
-def resolve_across_years(
+def suggest_across_years(
     reports: Sequence[SeriesReport], rules: Sequence[ChainRule] = CHAIN_RULES
-) -> list[ResolvedCell]:
-    """Every cell of a doubtful table-2 row that the cross-year chains decide, in a stable order."""
-    resolved: list[ResolvedCell] = []
+) -> list[Suggestion]:
+    """Every cell of a doubtful table-2 row that the cross-year chains would decide, in a stable order."""
+    found: list[Suggestion] = []
     for rule in rules:
         for _, by_year in sorted(_single_year_reports(reports, rule).items()):
             for row in rule.rows:
                 nodes = {y: n for y, r in by_year.items() if (n := _node(r, rule, row)) is not None}
                 for years in _chains(nodes):
-                    resolved.extend(_resolve_chain(rule, years, nodes))
-    resolved.sort(key=lambda cell: (cell.key, cell.metric))
-    return resolved
+                    found.extend(_chain_suggestions(rule, years, nodes))
+    found.sort(key=lambda cell: (cell.key, cell.metric))
+    return found
 
 
 # -- extraction results in the JSON contract form (``xxgk extract --json``, ``xxgk eval``) ---------------
@@ -305,56 +308,64 @@ def series_report_from_result(key: str, result: Mapping[str, Any]) -> SeriesRepo
     )
 
 
-def resolution_evidence(cell: ResolvedCell) -> dict[str, Any]:
-    """What a resolved value's evidence records about how the chain decided it."""
+def suggestion_evidence(cell: Suggestion) -> dict[str, Any]:
+    """What an empty cell's evidence records about the value the chain suggests for it."""
     return {
-        "resolved_by": cell.check,
-        "resolved_with": [{"report": key, "year": year} for key, year in cell.partners],
+        "value": cell.value,
+        "raw": cell.raw,
+        "by": cell.check,
+        "with": [{"report": key, "year": year} for key, year in cell.partners],
         "candidates_before": cell.candidates_before,
         "candidates_after": cell.candidates_after,
     }
 
 
-def apply_to_result(result: dict[str, Any], cells: Sequence[ResolvedCell]) -> int:
-    """Fill the resolved cells into one extraction result in place; returns how many were filled.
+SUGGESTION_CHECK = "extraction_doubt.suggested_across_years"
 
-    Only cells that extraction left empty are filled; each keeps its original evidence plus how the
-    chain decided it, and the report gets an info issue naming the rule and the partner reports."""
+
+def attach_to_result(result: dict[str, Any], cells: Sequence[Suggestion]) -> int:
+    """Attach suggestions to one extraction result in place; returns how many were attached.
+
+    The cell keeps its empty value: the suggestion goes into its evidence (``suggested``), and the
+    report gets one info issue naming the rule and the reports it linked."""
     by_metric = {cell.metric: cell for cell in cells}
-    filled = 0
+    attached = 0
     for value in result.get("values", []):
         cell = by_metric.get(value["metric"])
         if cell is None or value.get("applicant") is not None or value.get("value") is not None:
             continue
-        value.update(value=cell.value, raw=cell.raw, semantic="number")
-        value["evidence"] = {**value.get("evidence", {}), **resolution_evidence(cell)}
-        filled += 1
-    if filled:
+        value["evidence"] = {**value.get("evidence", {}), "suggested": suggestion_evidence(cell)}
+        attached += 1
+    if attached:
         rules = sorted({cell.check for cell in cells})
         partners = sorted({p for cell in cells for p in cell.partners}, key=lambda p: p[1])
         result.setdefault("issues", []).append(
             {
-                "check": "extraction_doubt.resolved_across_years",
+                "check": SUGGESTION_CHECK,
                 "applicant": None,
                 "metric": None,
                 "severity": "info",
-                "message": f"{filled} run-together table-2 cells decided by {', '.join(rules)} with the "
-                f"reports of {', '.join(str(year) for _, year in partners)}",
+                "message": f"{attached} run-together table-2 cells left empty have a value suggested by "
+                f"{', '.join(rules)} with the reports of {', '.join(str(year) for _, year in partners)} "
+                "(only if the chain holds; not taken as read)",
                 "values": {
-                    "cells": {cell.metric: cell.raw for cell in cells},
+                    "cells": {cell.metric: cell.value for cell in cells},
                     "rules": rules,
                     "partners": [{"report": key, "year": year} for key, year in partners],
                 },
             }
         )
-    return filled
+    return attached
 
 
-def resolve_results(results: Mapping[str, dict[str, Any]]) -> int:
-    """Decide, in place, the cells adjacent-year results settle among ``results`` (key → extraction
-    result in the JSON contract form, e.g. file → ``xxgk extract --json`` object); returns the count."""
+def suggest_for_results(results: Mapping[str, dict[str, Any]]) -> list[Suggestion]:
+    """Attach, in place, the suggestions adjacent-year results give each other among ``results`` (key →
+    extraction result in the JSON contract form, e.g. file → ``xxgk extract --json`` object)."""
     series = [series_report_from_result(key, r) for key, r in results.items() if r.get("status") == "ok"]
-    by_key: dict[str, list[ResolvedCell]] = defaultdict(list)
-    for cell in resolve_across_years(series):
+    suggestions = suggest_across_years(series)
+    by_key: dict[str, list[Suggestion]] = defaultdict(list)
+    for cell in suggestions:
         by_key[cell.key].append(cell)
-    return sum(apply_to_result(results[key], cells) for key, cells in by_key.items())
+    for key, cells in by_key.items():
+        attach_to_result(results[key], cells)
+    return suggestions

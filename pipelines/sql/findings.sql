@@ -5,9 +5,10 @@
 --   'cross_report'  the failed rows of cross_report_checks (chains, jumps, duplicates, coverage gaps, text
 --                   repetition), always severity 'warning'. compared_report_id is the other report involved;
 --                   a coverage gap has no report (report_id null: the report that is missing).
---                   Plus one 'info' row per run-together table-2 cell decided by an adjacent-year report
---                   (check_id extraction_doubt.resolved_across_years; series_resolution), so that the
---                   report's extraction_doubt is seen next to how it was settled.
+--                   Plus one 'info' row per run-together table-2 cell left empty for which the
+--                   agency's adjacent-year reports suggest a value (check_id
+--                   extraction_doubt.suggested_across_years; series_suggestions) — a lead for a
+--                   reviewer of the report's extraction_doubt, not a reading.
 -- values_json holds the numbers the check compared. The lake column "check" is renamed check_id because
 -- CHECK is a reserved word analysts would otherwise have to quote.
 with
@@ -55,37 +56,37 @@ cross_report_findings as (
     where checks.status = 'failed'
 ),
 
-resolution_findings as (
+suggestion_findings as (
     select
-        resolution.report_id,
-        resolution.report_id as sha256,
+        suggestion.report_id,
+        suggestion.report_id as sha256,
         reports.agency_id,
         reports.year,
         reports.agency,
-        'extraction_doubt.resolved_across_years' as check_id,
+        'extraction_doubt.suggested_across_years' as check_id,
         'cross_report' as scope,
         'info' as severity,
-        resolution.metric,
+        suggestion.metric,
         null::varchar as applicant,
         null::varchar as subject,
         format(
-            '{} = {}: the only split of its run-together row left by {} with the report(s) of {}',
-            resolution.metric,
-            resolution.raw,
-            resolution.resolved_by,
-            array_to_string(list_sort(cast(json_extract(resolution.resolved_with, '$[*].year') as varchar[])), ', ')
+            '{} left empty: {} with the report(s) of {} would make it {} if the chain held (not taken as read)',
+            suggestion.metric,
+            suggestion.suggested_by,
+            array_to_string(list_sort(cast(json_extract(suggestion.suggested_with, '$[*].year') as varchar[])), ', '),
+            suggestion.raw
         ) as message,
         json_object(
-            'value', resolution.value,
-            'raw', resolution.raw,
-            'resolved_by', resolution.resolved_by,
-            'resolved_with', json(resolution.resolved_with),
-            'candidates_before', resolution.candidates_before,
-            'candidates_after', resolution.candidates_after
+            'suggested_value', suggestion.value,
+            'raw', suggestion.raw,
+            'suggested_by', suggestion.suggested_by,
+            'suggested_with', json(suggestion.suggested_with),
+            'candidates_before', suggestion.candidates_before,
+            'candidates_after', suggestion.candidates_after
         )::varchar as values_json,
-        json_extract_string(resolution.resolved_with, '$[0].report') as compared_report_id,
+        json_extract_string(suggestion.suggested_with, '$[0].report') as compared_report_id,
         reports.extractor_version
-    from series_resolution as resolution
+    from series_suggestions as suggestion
     left join reports using (report_id)
 ),
 
@@ -94,7 +95,7 @@ all_findings as (
     union all by name
     select * from cross_report_findings
     union all by name
-    select * from resolution_findings
+    select * from suggestion_findings
 )
 
 select

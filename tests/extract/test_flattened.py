@@ -352,3 +352,19 @@ def test_table2_cells_every_split_shares_are_emitted_and_the_rest_stay_doubtful(
     assert doubt.values["candidates_complete"] is True
     assert doubt.values["candidate_count"] == len(doubt.values["candidates"]) == 5
     assert ["2648", "-18", "538"] in doubt.values["candidates"]
+
+
+def test_a_stopped_search_never_makes_cells_look_agreed() -> None:
+    # Table 4 whose blocks break 总计 = Σ (a source miscount) and whose plain split search stops at
+    # its budget: the partial list starts with splits sharing their first cells, which must not be
+    # read as "every split agrees" (12/3/1/2/18 | 25/4/3/6/38 | 10/1/2/3/15 as printed).
+    run = "123121825436381012315"
+    values, findings = read(T4_HEADER + run, "2021")
+    assert [v for v in values if v.metric.startswith("t4.") and v.value is not None] == []
+    (doubt,) = [f for f in doubts(findings) if f.values["table"] == "t4"]
+    assert doubt.values["candidates_complete"] is False
+    # The same for a table-3 row no split makes consistent, with too many splits to list.
+    text = t3_text({"t3.received.new": "6697000908800640519073005"}, width=8)
+    values, findings = read(text)
+    assert [v.value for v in values if v.metric == "t3.received.new"] == [None] * 8
+    assert all("resolved_by" not in v.evidence for v in values if v.metric == "t3.received.new")

@@ -91,6 +91,17 @@ def test_no_second_reading_when_the_rows_do_not_match_the_template() -> None:
     text = t3_text(RUNS).replace("（一）予以公开600020062", "（一）予以公开")  # a row without its run
     assert read_t3_by_position(_texts(text)) is None
     assert read_t3_by_position([(t3_text(RUNS), 0, None)]) is None  # no table 4 heading after it
+    # two blank rows in the 2021 layout leave 23 groups: not read as the 2019 layout (rows would shift)
+    blank = t3_text(RUNS).replace("2.没有现成信息需要另行制作0000000", "2.没有现成信息需要另行制作")
+    blank = blank.replace("3.补正后申请内容仍不明确0000000", "3.补正后申请内容仍不明确")
+    assert read_t3_by_position(_texts(blank)) is None
+    # page numbers inside a 2019 table add groups: no positional reading rather than a shifted one
+    paged = (
+        t3_text(RUNS, layout=T3_2019)
+        .replace("（四）无法提供", "第3页（四）无法提供")
+        .replace("（五）", "第4页（五）")
+    )
+    assert read_t3_by_position(_texts(paged)) is None
     # prose before the table that names applicant types with figures is not the column header
     prose = "收到申请70件，其中自然人64件、商业企业0件。"
     assert read_t3_by_position([(prose + _texts(t3_text(RUNS))[0][0], 0, None)]) is not None

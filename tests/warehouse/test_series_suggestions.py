@@ -1,6 +1,6 @@
-"""The warehouse publishes run-together table-2 cells that the same agency's adjacent-year reports decide
-(pipelines/extract/series.py): real documents through the real pipeline (folder → raw store → lake →
-DuckDB), the lake left as each document says alone, the decided cells marked and explained."""
+"""The warehouse publishes, beside run-together table-2 cells a report left empty, the value the same
+agency's adjacent-year reports suggest (pipelines/extract/series.py) — never as the value: real
+documents through the real pipeline (folder → raw store → lake → DuckDB)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import json
 import shutil
 from pathlib import Path
 
-from pipelines import lake
 from pipelines.ingest import process_new_documents
 from pipelines.paths import ProjectPaths
 from pipelines.sources.folder import load_folder
@@ -71,14 +70,14 @@ def _ingest_and_build(tmp_path: Path, files: dict[str, str]) -> ProjectPaths:
 def _cells(paths: ProjectPaths, where: str = "true") -> dict[tuple[int, str], tuple]:
     _, rows = query(
         paths,
-        "select r.year, m.metric, m.value, m.raw, m.semantic, m.resolved_by, m.resolved_with "
+        "select r.year, m.metric, m.value, m.raw, m.suggested_value, m.suggested_by, m.suggested_with "
         "from metric_values m join reports r on r.report_id = m.sha256 "
         f"where m.metric like 't2.%' and {where}",
     )
     return {(row[0], row[1]): row[2:] for row in rows}
 
 
-def test_adjacent_year_decides_run_together_cells_in_the_published_warehouse(tmp_path: Path) -> None:
+def test_adjacent_year_suggestions_are_published_beside_the_empty_cells(tmp_path: Path) -> None:
     agency = "甲县人民政府"
     paths = _ingest_and_build(
         tmp_path,
@@ -87,8 +86,8 @@ def test_adjacent_year_decides_run_together_cells_in_the_published_warehouse(tmp
             "jia-2020.txt": crawler_text(agency, 2020, licensing="396442278", penalty="2648-18538"),
         },
     )
-    decided = _cells(paths, "m.resolved_by is not null")
-    assert {key: row[0] for key, row in decided.items()} == {
+    suggested = _cells(paths, "m.suggested_value is not null")
+    assert {key: row[2] for key, row in suggested.items()} == {
         (2019, "t2.licensing.prev_year_items"): 396,
         (2019, "t2.licensing.change"): 0,
         (2019, "t2.licensing.decisions"): 181,
@@ -97,33 +96,28 @@ def test_adjacent_year_decides_run_together_cells_in_the_published_warehouse(tmp
         (2019, "t2.penalty.decisions"): 430,
         (2020, "t2.licensing.prev_year_items"): 396,
     }
-    value, raw, semantic, resolved_by, resolved_with = decided[(2019, "t2.licensing.decisions")]
-    assert (raw, semantic, resolved_by) == ("181", "number", "t2.chain.items_carried")
-    (partner,) = json.loads(resolved_with)
+    value, raw, suggested_value, suggested_by, suggested_with = suggested[(2019, "t2.licensing.decisions")]
+    # the value stays as the document gives it: empty, the run as printed
+    assert (value, raw, suggested_value, suggested_by) == (None, "3960181", 181, "t2.chain.items_carried")
+    (partner,) = json.loads(suggested_with)
     assert partner["year"] == 2020
     _, rows = query(paths, "select report_id from reports where year = 2020")
     assert partner["report"] == rows[0][0]
 
-    # still open in the published data: the cells the chain could not decide
+    # a cell read from the document alone carries no suggestion
     everything = _cells(paths)
-    assert everything[(2020, "t2.licensing.change")][0] is None
-    assert everything[(2020, "t2.penalty.prev_year_items")][:2] == (2648, "2648")  # read alone
-    assert everything[(2020, "t2.penalty.prev_year_items")][3] is None
+    assert everything[(2020, "t2.penalty.prev_year_items")][:3] == (2648, "2648", None)
 
-    # the lake keeps what each document says alone
-    stored = lake.read_dataset(paths, "metric_values")
-    alone = stored[(stored["year"] == 2019) & (stored["metric"] == "t2.licensing.decisions")]
-    assert alone["value"].isna().all() and (alone["raw"] == "3960181").all()
-
-    # each decided cell is explained next to the report's extraction_doubt
+    # each suggestion is explained next to the report's extraction_doubt
     _, rows = query(
         paths,
         "select year, scope, severity, metric, message, compared_report_id from findings "
-        "where check_id = 'extraction_doubt.resolved_across_years' order by year, metric",
+        "where check_id = 'extraction_doubt.suggested_across_years' order by year, metric",
     )
     assert len(rows) == 7
     assert {(r[1], r[2]) for r in rows} == {("cross_report", "info")}
     assert rows[0][3] == "t2.licensing.change" and "t2.chain.items_carried" in rows[0][4]
+    assert "not taken as read" in rows[0][4]
     assert rows[0][5] == partner["report"]
     _, rows = query(
         paths, "select count(*) from findings where check_id = 'extraction_doubt' and year = 2019"
@@ -131,7 +125,7 @@ def test_adjacent_year_decides_run_together_cells_in_the_published_warehouse(tmp
     assert rows[0][0] == 2
 
 
-def test_nothing_is_decided_without_the_adjacent_year(tmp_path: Path) -> None:
+def test_nothing_is_suggested_without_the_adjacent_year(tmp_path: Path) -> None:
     agency = "甲县人民政府"
     paths = _ingest_and_build(
         tmp_path,
@@ -140,13 +134,10 @@ def test_nothing_is_decided_without_the_adjacent_year(tmp_path: Path) -> None:
             "yi-2020.txt": crawler_text("乙县人民政府", 2020, licensing="396442278", penalty="2648-18538"),
         },
     )
-    assert _cells(paths, "m.resolved_by is not null") == {}
-    assert _cells(paths)[(2019, "t2.licensing.decisions")][0] is None
+    assert _cells(paths, "m.suggested_value is not null") == {}
 
 
-def test_real_series_in_force_chain_is_not_judged_by_the_cell_it_decided(
-    tmp_path: Path, corpus_dir: Path
-) -> None:
+def test_real_series_in_force_suggestion(tmp_path: Path, corpus_dir: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for year in (2021, 2022):
@@ -155,12 +146,13 @@ def test_real_series_in_force_chain_is_not_judged_by_the_cell_it_decided(
     load_folder(paths, inbox)
     process_new_documents(paths)
     build_warehouse(paths)
-    decided = _cells(paths, "m.resolved_by is not null")
-    # gold (from the page's HTML): 69 / 3 / 665; 698 = 665 + 88 - 55 decides in_force only
-    assert {key: row[0] for key, row in decided.items()} == {(2021, "t2.normative_docs.in_force"): 665}
+    # gold (from the page's HTML): 69 / 3 / 665; 698 = 665 + 88 - 55 would decide in_force only
+    suggested = _cells(paths, "m.suggested_value is not null")
+    assert {key: row[2] for key, row in suggested.items()} == {(2021, "t2.normative_docs.in_force"): 665}
+    assert suggested[(2021, "t2.normative_docs.in_force")][0] is None
     _, rows = query(
         paths,
         "select status from check_results where check_id = 'cross.in_force_chain' "
         "and metric = 't2.normative_docs.in_force' and year = 2022",
     )
-    assert rows == [("not_assessable",)]
+    assert rows == [("not_assessable",)]  # 2021's in_force is not read
