@@ -48,13 +48,12 @@ class ChainRule:
     rows: tuple[str, ...]  # row prefixes the rule applies to, e.g. "t2.licensing"
     earlier_columns: tuple[str, ...]  # what the relation reads of the earlier year's row
     later_columns: tuple[str, ...]  # and of the later year's row
+    relation: Callable[[RowValues, RowValues], bool]  # (earlier year, later year) → holds
+    explanation: str
 
     @property
     def columns(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.earlier_columns + self.later_columns))
-
-    relation: Callable[[RowValues, RowValues], bool]  # (earlier year, later year) → holds
-    explanation: str
 
 
 def _items_carried(earlier: RowValues, later: RowValues) -> bool:
