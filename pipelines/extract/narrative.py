@@ -87,6 +87,11 @@ _PROACTIVE = [
         "政府信息",
         re.compile(rf"(?:共|共计|累计)?(?:公开|公布|发布)(?:各类)?政府信息(?:共|共计|合计)?{_NUM}(?:条|件)"),
     ),
+    (
+        # "本年度新增公开3456条" next to a cumulative figure: this year's publications
+        "新增",
+        re.compile(rf"(?:本年度?|今年|全年)新增(?:主动)?公开(?:政府)?(?:信息)?(?:共|共计)?{_NUM}(?:条|件)"),
+    ),
 ]
 _BREAKDOWN_ITEM = re.compile(r"(\d+)\s*(?:条|件|项)")
 _TOTAL_WITH_BREAKDOWN = re.compile(rf"{_NUM}(?:条|件)[，,]?\s*其中[:：]?(?P<rest>[^。]*)")
@@ -228,13 +233,13 @@ _NO_DISPUTES = re.compile(
 _NO_RECONSIDERATION = re.compile(r"(?:未|没有|无)(?:发生|收到|出现|接到)[^。；，]{0,24}?行政复议")
 _NO_LITIGATION = re.compile(r"(?:未|没有|无)(?:发生|收到|出现|接到)[^。；，]{0,24}?行政诉讼")
 _RECONSIDERATION = re.compile(
-    rf"(?:行政复议|复议申请)(?:案件|申请|数量|数)?(?:共|为|数量为|共计)?\s*{_NUM}(?:件|起|宗|个)(?P<rest>[，,]\s*其中[^。；]*)?"
+    rf"(?:行政复议|复议申请)(?:的)?(?:案件|申请|数量|数)?(?:共|为|数量为|共计)?\s*{_NUM}(?:件|起|宗|个)(?P<rest>[，,]\s*其中[^。；]*)?"
 )
 _RECONSIDERATION_2 = re.compile(
     rf"{_NUM}(?:件|起|份)(?:有关|涉及)?(?:政府信息公开(?:工作)?的?)?行政复议(?!机关)"
 )
 _LITIGATION = re.compile(
-    rf"(?:行政诉讼|提起诉讼|诉讼)(?:案件|数量|数)?(?:共|为|数量为|共计)?\s*{_NUM}(?:件|起|宗|个)(?P<rest>[，,]\s*其中[^。；]*)?"
+    rf"(?:行政诉讼|提起诉讼|诉讼)(?:的)?(?:案件|数量|数)?(?:共|为|数量为|共计)?\s*{_NUM}(?:件|起|宗|个)(?P<rest>[，,]\s*其中[^。；]*)?"
 )
 _LITIGATION_2 = re.compile(r"(?:行政诉讼|诉讼)(?:数|数量)?为\s*(?P<num>\d+)\s*(?P<approx>)件")
 

@@ -26,6 +26,9 @@ def _values(text: str, report_format: str = "legacy") -> dict[str, float | None]
         ("未发生因政府信息公开申请行政复议、提起行政诉讼的情况。", "n.litigation.total", 0),
         ("因政府信息公开申请行政复议3件、提起行政诉讼2件。", "n.reconsideration.total", 3),
         ("因政府信息公开申请行政复议3件、提起行政诉讼2件。", "n.litigation.total", 2),
+        ("全年因政府信息公开工作被申请行政复议的案件0件。", "n.reconsideration.total", 0),
+        ("被提起行政诉讼的案件1件。", "n.litigation.total", 1),
+        ("全年累计主动公开政府信息15678条，其中本年度新增公开3456条。", "n.proactive.total", 3456),
     ],
 )
 def test_phrases(sentence: str, metric: str, expected: float) -> None:
