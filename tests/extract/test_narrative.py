@@ -29,10 +29,24 @@ def _values(text: str, report_format: str = "legacy") -> dict[str, float | None]
         ("全年因政府信息公开工作被申请行政复议的案件0件。", "n.reconsideration.total", 0),
         ("被提起行政诉讼的案件1件。", "n.litigation.total", 1),
         ("全年累计主动公开政府信息15678条，其中本年度新增公开3456条。", "n.proactive.total", 3456),
+        ("本年度无政府信息公开申请。", "n.applications.received", 0),
+        ("全年共办理依申请公开事项9件。", "n.applications.received", 9),
+        ("收到依申请公开申请表5份。", "n.applications.received", 5),
+        ("共收取检索复制费用合计35.5元。", "n.fees.amount", 35.5),
+        ("本年度未发生政府信息公开收费情况。", "n.fees.amount", 0),
+        (
+            "共受理政府信息公开申请17件，同意公开的12件，部分公开的3件，不予公开的2件。",
+            "n.applications.partial",
+            3,
+        ),
     ],
 )
 def test_phrases(sentence: str, metric: str, expected: float) -> None:
     assert _values(sentence)[metric] == expected
+
+
+def test_an_application_type_is_not_an_application_count() -> None:
+    assert "n.applications.received" not in _values("对无正当理由大量反复申请的不予处理。")
 
 
 def test_cumulative_figures_are_not_this_years() -> None:
