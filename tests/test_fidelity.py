@@ -19,7 +19,7 @@ import pytest
 from pipelines.demo.generate import generate_demo_corpus
 from pipelines.evaluate import EvalSummary, evaluate
 
-# Measured on ../shared/corpus/gold (30 documents, 3663 gold cells), extractor 0.8.0: 3612 exact,
+# Measured on ../shared/corpus/gold (30 documents, 3663 gold cells), extractor 0.9.0: 3612 exact,
 # 51 wrong (all doubtful table-2 cells left empty), 0 missing, 0 false positives.
 MIN_CELL_ACCURACY = 3612 / 3663
 MIN_CELL_ACCURACY_BY_TYPE = {"html": 1.0, "pdf": 1.0, "txt": 3035 / 3086}

@@ -289,13 +289,37 @@ def find_title(root: etree._Element) -> str | None:
     return None
 
 
+# Portal pages name the publishing office in <meta>: the publisher and the publication date.
+_META_FIELDS = (
+    (
+        etree.XPath("//meta[@name='ContentSource' or @name='contentsource' or @name='Author']/@content"),
+        "publisher",
+    ),
+    (
+        etree.XPath("//meta[@name='PubDate' or @name='pubdate' or @name='firstpublishedtime']/@content"),
+        "published",
+    ),
+)
+
+
+def page_metadata(root: etree._Element) -> dict[str, str]:
+    metadata: dict[str, str] = {}
+    for xpath, key in _META_FIELDS:
+        for value in xpath(root):
+            value = " ".join(str(value).split())
+            if value:
+                metadata.setdefault(key, value)
+    return metadata
+
+
 def document_from_html(text: str) -> Document:
     root = parse_html(text)
+    metadata = page_metadata(root)
     drop_noise(root)
     title = find_title(root)
     body = root.find("body")
     blocks = walk_blocks(body if body is not None else root)
-    return Document(blocks=blocks, source_type="html", title=title)
+    return Document(blocks=blocks, source_type="html", title=title, metadata=metadata)
 
 
 def read_html(data: bytes, http_charset: str | None = None) -> Document:

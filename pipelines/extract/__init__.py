@@ -15,7 +15,7 @@ from pipelines.extract.tables import read_tables
 from pipelines.metrics import load_metrics
 
 # Bump whenever a change can alter extracted values: documents are reprocessed when it changes.
-EXTRACTOR_VERSION = "0.8.0"
+EXTRACTOR_VERSION = "0.9.0"
 
 __all__ = ["EXTRACTOR_VERSION", "CheckInstance", "Report", "MetricValue", "Finding", "extract_report"]
 

@@ -27,6 +27,18 @@ _AGENCY_ENDINGS = re.compile(
 )
 
 
+_CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+_CHINESE_YEAR = re.compile(r"[〇○零一二][〇○零一二三四五六七八九]{3}(?=\s*年)")
+
+
+def arabic_years(text: str) -> str:
+    """Years written in Chinese digits (二〇一八年, 二零一九年) as Arabic digits, so the title and
+    the 统计期限 read alike whatever the typesetting."""
+    if not _CHINESE_YEAR.search(text):
+        return text
+    return _CHINESE_YEAR.sub(lambda m: m.group(0).translate(_CHINESE_DIGITS), text)
+
+
 def _clean_agency(text: str) -> str | None:
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\s+", "", text)
@@ -58,7 +70,7 @@ def identify_title(document: Document) -> tuple[str | None, str | None, int | No
     agency ("2024年政府信息公开工作年度报告" under a separate name line) keeps looking for one."""
     first: tuple[str, int] | None = None
     for candidate in _title_candidates(document):
-        compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", candidate))
+        compact = re.sub(r"\s+", "", arabic_years(unicodedata.normalize("NFKC", candidate)))
         match = _REPORT_TITLE.search(compact)
         if not match:
             continue
@@ -69,9 +81,45 @@ def identify_title(document: Document) -> tuple[str | None, str | None, int | No
             first = (compact[: match.end()], int(match.group("year")))
         if agency:
             return compact[: match.end()], qualify_agency(agency, document), int(match.group("year"))
+    # A title without its agency ("关于2018年政府信息公开工作年度报告"): the publisher the page or
+    # crawler header names, else the signature that closes the report.
+    agency = _publisher(document) or signature_agency(document)
     if first:
-        return first[0], None, first[1]
-    return None, None, None
+        return first[0], agency, first[1]
+    return None, agency, None
+
+
+def _agency_name(text: str) -> str | None:
+    name = _clean_agency(text)
+    return name if name and _AGENCY_ENDINGS.search(name) else None
+
+
+def _publisher(document: Document) -> str | None:
+    publisher = document.metadata.get("publisher")
+    return _agency_name(publisher) if publisher else None
+
+
+_SIGNATURE_DATE = re.compile(r"^(?P<before>.*?)(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+
+
+def signature_agency(document: Document) -> str | None:
+    """The office that signs the report: the line just before (or on) its closing date line."""
+    lines = [
+        line.strip()
+        for block in document.blocks[-6:]
+        if block.kind == "text"
+        for line in arabic_years(nfkc(block.text)).splitlines()
+        if line.strip()
+    ]
+    for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+        date = _SIGNATURE_DATE.match(lines[i])
+        if not date:
+            continue
+        same_line = date.group("before").strip()
+        if same_line:
+            return _agency_name(same_line)
+        return _agency_name(lines[i - 1]) if i > 0 else None
+    return None
 
 
 # A city name starts a line or follows punctuation or a function word (本报告由淮安市…, 请与淮安市…).
@@ -97,7 +145,7 @@ def qualify_agency(agency: str, document: Document) -> str:
 
 
 def statistics_year(text: str) -> int | None:
-    match = _STATISTICS_PERIOD.search(nfkc(text))
+    match = _STATISTICS_PERIOD.search(arabic_years(nfkc(text)))
     if not match:
         return None
     return int(match.group("end") or match.group("start"))
