@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,23 @@ def test_rtf_named_doc() -> None:
     assert doc.title == "年报"
     assert [b.text for b in doc.blocks if b.kind == "text"] == ["政府信息", "镕堃"]
     assert doc.tables[0].rows == [["规章", "13", "524"], ["规范", "60", "368"]]
+
+
+REAL_WORD_97 = Path(__file__).parent / "fixtures" / "test-ole-file.doc"
+
+
+def test_a_file_word_wrote_is_read_by_the_installed_converter() -> None:
+    data = REAL_WORD_97.read_bytes()
+    assert sniff_type(data, "report.doc") == "doc"
+    if not doc_reader.available_converters():
+        pytest.skip("no .doc converter installed (apt-get install antiword); .ci/run installs it")
+    document = read_document(data, "report.doc")
+    assert document.source_type == "doc"
+    assert "Test OLE file, saved as Word 97-2003 Document." in document.full_text()
+
+
+def test_a_truncated_word_file_is_an_error_row_not_a_crash() -> None:
+    if not doc_reader.available_converters():
+        pytest.skip("no .doc converter installed (apt-get install antiword); .ci/run installs it")
+    with pytest.raises(DocumentError, match=r"^legacy \.doc"):
+        read_document(REAL_WORD_97.read_bytes()[:5000], "report.doc")
