@@ -25,7 +25,6 @@ from functools import lru_cache
 from pipelines.extract.flattened import (
     COUNT_CELL,
     MAX_COMBINATIONS,
-    MAX_SPLITS,
     T3_ORDER_2019,
     T3_ORDER_2021,
     count_splits,
@@ -55,12 +54,17 @@ def _count(cell: str) -> int | None:
     return int(cell.replace(",", "")) if cell[0].isdigit() else None
 
 
-@lru_cache(maxsize=4096)
+# A row with more splits than this gets no second reading (the first reading has its own pruned
+# search); the bound also keeps the cache below (the same rows recur across a batch) small.
+MAX_ROW_SPLITS = 2000
+
+
+@lru_cache(maxsize=256)
 def _row_candidates(run: str, width: int) -> tuple[Cells, ...] | None:
     """Every split of ``run`` into ``width`` counts, those whose columns sum to 总计 first; None when
     there are too many to consider."""
     grammars = [COUNT_CELL] * width
-    if count_splits(run, grammars) > MAX_SPLITS:
+    if count_splits(run, grammars) > MAX_ROW_SPLITS:
         return None
     every = split_run(run, grammars)
     if not every.complete:
