@@ -128,35 +128,35 @@ carried_checks as (
     from carried_chain
 ),
 
+-- table-2 chains (cross.in_force_chain, cross.items_carried_chain) -----------------------------------
+t2_pair_cells as (
+    -- every table-2 cell of both reports of a consecutive pair, by row; the earlier report's operands
+    -- are named '<column>_prev'. Each chain keeps the operands it reads.
+    select
+        pair.*,
+        regexp_extract(cell.metric, '^(t2\.[a-z_]+)\.', 1) as t2_row,
+        regexp_extract(cell.metric, '\.([a-z_]+)$', 1) || '_prev' as operand,
+        cell.value
+    from consecutive_reports as pair
+    join cell_values as cell
+        on cell.report_id = pair.prev_report_id and starts_with(cell.metric, 't2.')
+    union all
+    select
+        pair.*,
+        regexp_extract(cell.metric, '^(t2\.[a-z_]+)\.', 1) as t2_row,
+        regexp_extract(cell.metric, '\.([a-z_]+)$', 1) as operand,
+        cell.value
+    from consecutive_reports as pair
+    join cell_values as cell
+        on cell.report_id = pair.report_id and starts_with(cell.metric, 't2.')
+),
+
 -- cross.in_force_chain ---------------------------------------------------------------------------------
 stock_rows as (
     -- every table-2 stock with its flows: t2.<row>.in_force, t2.<row>.issued, t2.<row>.repealed
     select regexp_extract(metric, '^(t2\.[a-z_]+)\.in_force$', 1) as stock_row
     from metric_dictionary
     where regexp_matches(metric, '^t2\.[a-z_]+\.in_force$')
-),
-
-in_force_cells as (
-    select pair.*, stock_rows.stock_row, 'in_force_prev' as operand, cell.value
-    from consecutive_reports as pair
-    cross join stock_rows
-    join cell_values as cell
-        on cell.report_id = pair.prev_report_id and cell.metric = stock_rows.stock_row || '.in_force'
-    union all
-    select
-        pair.*,
-        stock_rows.stock_row,
-        regexp_extract(cell.metric, '\.([a-z_]+)$', 1) as operand,
-        cell.value
-    from consecutive_reports as pair
-    cross join stock_rows
-    join cell_values as cell
-        on cell.report_id = pair.report_id
-        and cell.metric in (
-            stock_rows.stock_row || '.in_force',
-            stock_rows.stock_row || '.issued',
-            stock_rows.stock_row || '.repealed'
-        )
 ),
 
 in_force_chain as (
@@ -167,13 +167,15 @@ in_force_chain as (
         report_id,
         prev_report_id,
         prev_year,
-        stock_row,
+        t2_row as stock_row,
         max(value) filter (where operand = 'in_force_prev') as in_force_prev,
         max(value) filter (where operand = 'issued') as issued,
         max(value) filter (where operand = 'repealed') as repealed,
         max(value) filter (where operand = 'in_force') as in_force
-    from in_force_cells
+    from t2_pair_cells
     where format = '2021' and prev_format = '2021'
+        and t2_row in (select stock_row from stock_rows)
+        and operand in ('in_force_prev', 'issued', 'repealed', 'in_force')
     group by all
 ),
 
@@ -222,25 +224,6 @@ item_rows as (
     where regexp_matches(metric, '^t2\.[a-z_]+\.prev_year_items$')
 ),
 
-items_cells as (
-    select
-        pair.*,
-        item_rows.item_row,
-        regexp_extract(cell.metric, '\.([a-z_]+)$', 1) || '_prev' as operand,
-        cell.value
-    from consecutive_reports as pair
-    cross join item_rows
-    join cell_values as cell
-        on cell.report_id = pair.prev_report_id
-        and cell.metric in (item_rows.item_row || '.prev_year_items', item_rows.item_row || '.change')
-    union all
-    select pair.*, item_rows.item_row, 'prev_year_items' as operand, cell.value
-    from consecutive_reports as pair
-    cross join item_rows
-    join cell_values as cell
-        on cell.report_id = pair.report_id and cell.metric = item_rows.item_row || '.prev_year_items'
-),
-
 items_chain as (
     select
         agency_id,
@@ -249,12 +232,14 @@ items_chain as (
         report_id,
         prev_report_id,
         prev_year,
-        item_row,
+        t2_row as item_row,
         max(value) filter (where operand = 'prev_year_items_prev') as items_prev,
         max(value) filter (where operand = 'change_prev') as change_prev,
         max(value) filter (where operand = 'prev_year_items') as items
-    from items_cells
+    from t2_pair_cells
     where format = '2019' and prev_format = '2019'
+        and t2_row in (select item_row from item_rows)
+        and operand in ('prev_year_items_prev', 'change_prev', 'prev_year_items')
     group by all
 ),
 
